@@ -1,0 +1,44 @@
+# Two commands do everything on a fresh clone (see README): `make demo` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo test lint bench lock clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "englake needs Python 3.11, found " + sys.version'
+	$(PYTHON) -m venv $(VENV)
+
+# Installs resolve from the lock files only; the project itself is installed without dependencies.
+$(VENV)/.runtime-installed: requirements/runtime.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/runtime.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@
+
+$(VENV)/.test-installed: requirements/test.lock pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/test.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	touch $@ $(VENV)/.runtime-installed
+
+## The main job on the embedded default: generate a sample lake, land it, build the models, sync segments.
+demo: $(VENV)/.runtime-installed
+	$(BIN)/englake demo
+
+## Lint (ruff, cfn-lint) and run every test.
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/cfn-lint deploy/*.yaml
+	$(BIN)/pytest
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python -m benchmarks
+
+## Re-resolve the lock files (needs network access to PyPI; uses uv only for resolution).
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet uv==0.13.8
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-strip-extras -o requirements/runtime.lock
+	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-strip-extras --extra test -o requirements/test.lock
+
+clean:
+	rm -rf $(VENV) lake dbt_project/target dbt_project/logs

@@ -1,0 +1,1 @@
+"""The event lake: Firehose-faithful landing, a tolerant reader with quarantine, synthetic events, Glue registration."""

@@ -1,0 +1,94 @@
+"""Where things live in the lake, and how Kinesis Data Firehose names the objects it writes.
+
+Firehose (event-formats.md §4.1) writes ``<prefix>YYYY/MM/DD/HH/<stream>-<version>-YYYY-MM-DD-HH-MM-SS-<uuid>[.gz]``,
+the folder and the name taken from the UTC approximate arrival time of the oldest record in the object.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+
+
+class Producer(StrEnum):
+    """The three AWS services whose event records land in the lake."""
+
+    PINPOINT = "pinpoint"  # Amazon Pinpoint event stream (snake_case, epoch-ms)
+    SES = "ses"  # Amazon SES event publishing through a configuration set (camelCase, ISO-8601)
+    SMS = "sms"  # AWS End User Messaging SMS configuration-set events (camelCase, epoch-ms)
+
+
+#: Firehose ``Prefix`` per producer; the deployment template uses the same values.
+RAW_PREFIXES: dict[Producer, str] = {p: f"raw/{p.value}/" for p in Producer}
+#: Firehose ``ErrorOutputPrefix`` root (``errors/<producer>/<error-output-type>/YYYY/MM/DD/HH/``).
+ERROR_PREFIX = "errors/"
+#: Records the tolerant reader could not parse or classify, with their source and reason.
+QUARANTINE_PREFIX = "quarantine/"
+#: Pinpoint endpoint exports (CreateExportJob format: gzip newline-delimited endpoint JSON).
+ENDPOINT_EXPORT_PREFIX = "endpoints/"
+#: Default Firehose delivery stream name per producer.
+STREAM_NAMES: dict[Producer, str] = {p: f"englake-{p.value}" for p in Producer}
+
+_OBJECT_KEY = re.compile(
+    r"^(?P<prefix>.*?)(?P<year>\d{4})/(?P<month>\d{2})/(?P<day>\d{2})/(?P<hour>\d{2})/"
+    r"(?P<stream>[^/]+)-(?P<version>\d+)-(?P<ts>\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2})-(?P<uuid>[0-9a-f-]{36})(?P<ext>\.\w+)?$"
+)
+
+
+@dataclass(frozen=True)
+class ObjectKey:
+    """A parsed Firehose object key."""
+
+    key: str
+    prefix: str
+    stream: str
+    version: int
+    arrival: datetime  # naive UTC, the arrival time of the oldest record in the object
+    compressed: bool
+
+    @property
+    def arrival_hour(self) -> datetime:
+        return self.arrival.replace(minute=0, second=0, microsecond=0)
+
+
+def object_key(
+    prefix: str,
+    stream: str,
+    arrival: datetime,
+    *,
+    version: int = 1,
+    gzip: bool = True,
+    object_id: uuid.UUID | None = None,
+) -> str:
+    """The key Firehose gives an object whose oldest record arrived at ``arrival`` (naive or aware UTC)."""
+    if arrival.tzinfo is not None:
+        arrival = arrival.astimezone(UTC).replace(tzinfo=None)
+    oid = object_id or uuid.uuid4()
+    return f"{prefix}{arrival:%Y/%m/%d/%H}/{stream}-{version}-{arrival:%Y-%m-%d-%H-%M-%S}-{oid}{'.gz' if gzip else ''}"
+
+
+def parse_object_key(key: str) -> ObjectKey | None:
+    """Parse a Firehose object key; ``None`` if the key does not follow Firehose's layout."""
+    match = _OBJECT_KEY.match(key)
+    if not match:
+        return None
+    arrival = datetime.strptime(match["ts"], "%Y-%m-%d-%H-%M-%S")
+    return ObjectKey(
+        key=key,
+        prefix=match["prefix"],
+        stream=match["stream"],
+        version=int(match["version"]),
+        arrival=arrival,
+        compressed=(match["ext"] or "").lower() == ".gz",
+    )
+
+
+def producer_of_prefix(key: str) -> Producer | None:
+    """The producer whose raw prefix holds ``key``, if any."""
+    for producer, prefix in RAW_PREFIXES.items():
+        if key.startswith(prefix):
+            return producer
+    return None

@@ -1,0 +1,139 @@
+"""The lake root as an object store: a local folder (the embedded default) or ``s3://bucket/prefix``.
+
+Keys are always ``/``-separated and relative to the root, so the same code lands, reads and quarantines on both.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from englake.errors import LakeError
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: str
+    size: int
+
+
+class LakeStore(Protocol):
+    root: str
+
+    def put(self, key: str, data: bytes) -> None: ...
+
+    def get(self, key: str) -> bytes: ...
+
+    def list(self, prefix: str = "") -> Iterator[StoredObject]: ...
+
+    def delete(self, key: str) -> None: ...
+
+    def uri(self, key: str) -> str: ...
+
+
+class LocalStore:
+    """A folder; writes are atomic (temporary file + rename), so a crash never leaves half an object."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.path = Path(root).expanduser().resolve()
+        self.root = str(self.path)
+
+    def _file(self, key: str) -> Path:
+        path = (self.path / key).resolve()
+        if self.path not in path.parents and path != self.path:
+            raise LakeError(f"key {key!r} escapes the lake root {self.root}")
+        return path
+
+    def put(self, key: str, data: bytes) -> None:
+        target = self._file(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self._file(key).read_bytes()
+        except FileNotFoundError as error:
+            raise LakeError(f"no object {key!r} in lake {self.root}") from error
+
+    def list(self, prefix: str = "") -> Iterator[StoredObject]:
+        base = self._file(prefix) if prefix else self.path
+        # A prefix may name a folder or the start of file names inside one.
+        folder = base if base.is_dir() else base.parent
+        if not folder.is_dir():
+            return
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                if name.startswith(".tmp-"):
+                    continue
+                full = Path(dirpath) / name
+                key = full.relative_to(self.path).as_posix()
+                if key.startswith(prefix):
+                    yield StoredObject(key, full.stat().st_size)
+
+    def delete(self, key: str) -> None:
+        self._file(key).unlink(missing_ok=True)
+
+    def uri(self, key: str) -> str:
+        return str(self._file(key))
+
+
+class S3Store:
+    """``s3://bucket/prefix`` through a boto3 S3 client."""
+
+    def __init__(self, root: str, s3_client: Any) -> None:
+        bucket, _, prefix = root.removeprefix("s3://").partition("/")
+        if not bucket:
+            raise LakeError(f"lake root {root!r} names no bucket (expected s3://bucket/prefix)")
+        self.root = root.rstrip("/")
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.s3 = s3_client
+
+    def put(self, key: str, data: bytes) -> None:
+        self.s3.put_object(Bucket=self.bucket, Key=self.prefix + key, Body=data)
+
+    def get(self, key: str) -> bytes:
+        try:
+            return self.s3.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
+        except self.s3.exceptions.NoSuchKey as error:
+            raise LakeError(f"no object {key!r} in lake {self.root}") from error
+
+    def list(self, prefix: str = "") -> Iterator[StoredObject]:
+        paginator = self.s3.get_paginator("list_objects_v2")
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
+                for item in page.get("Contents", []):
+                    yield StoredObject(item["Key"][len(self.prefix) :], item["Size"])
+        except self.s3.exceptions.NoSuchBucket as error:
+            raise LakeError(f"lake bucket {self.bucket!r} does not exist (lake root {self.root})") from error
+
+    def delete(self, key: str) -> None:
+        self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key)
+
+    def uri(self, key: str) -> str:
+        return f"s3://{self.bucket}/{self.prefix}{key}"
+
+
+def open_lake(root: str, s3_client: Any | None = None) -> LakeStore:
+    """The store for a lake root: ``s3://…`` needs (or builds) an S3 client; anything else is a local folder."""
+    if root.startswith("s3://"):
+        if s3_client is None:
+            from englake.aws import client
+
+            s3_client = client("s3")
+        return S3Store(root, s3_client)
+    if "://" in root:
+        raise LakeError(f"unknown lake root {root!r}: use a local folder or s3://bucket/prefix")
+    return LocalStore(root)

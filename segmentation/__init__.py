@@ -1,0 +1,1 @@
+"""Segment sync: membership → diff against the last snapshot → destination (local, Pinpoint, …) → snapshot."""

@@ -1,0 +1,237 @@
+"""A base for faithful fakes of REST-JSON AWS services that moto lacks.
+
+A fake attaches below a real boto3 client, on botocore's ``before-send`` event (as moto does): the client validates
+and serializes the request exactly as in production, the fake reads the HTTP request back into the operation's
+parameters, and answers with an HTTP response that botocore parses, retries and raises on as it would a real one.
+So a fake that answers 429 ``TooManyRequestsException`` exercises botocore's real retry and adaptive rate logic.
+
+Subclasses implement one method per operation, named as in the API (``UpdateEndpointsBatch``), taking the
+operation's parameters as boto3 would be called with them and returning the output shape as a dict. They raise
+``FakeServiceError`` for service errors.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.model import OperationModel, ServiceModel, Shape
+
+
+class FakeServiceError(Exception):
+    """A service error, serialized as the REST-JSON protocol does (``x-amzn-ErrorType`` + JSON message)."""
+
+    def __init__(self, code: str, message: str, status: int = 400) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+def bad_request(message: str) -> FakeServiceError:
+    return FakeServiceError("BadRequestException", message, 400)
+
+
+def not_found(message: str) -> FakeServiceError:
+    return FakeServiceError("NotFoundException", message, 404)
+
+
+def throttled(message: str = "Rate exceeded") -> FakeServiceError:
+    return FakeServiceError("TooManyRequestsException", message, 429)
+
+
+class _RawBody(io.BytesIO):
+    """The ``raw`` object botocore reads a response body from."""
+
+    def stream(self, **_kwargs: Any):
+        contents = self.read()
+        while contents:
+            yield contents
+            contents = self.read()
+
+
+@dataclass
+class Call:
+    operation: str
+    params: dict[str, Any]
+    status: int
+
+
+@dataclass
+class _Route:
+    operation: OperationModel
+    method: str
+    pattern: re.Pattern[str]
+    literal_query: dict[str, str] = field(default_factory=dict)
+
+
+class RestJsonFake:
+    """Route serialized REST-JSON requests of one service to ``self.<OperationName>(**params)``."""
+
+    #: botocore service name (``boto3.client(<this>)``), e.g. "pinpoint", "sesv2", "customer-profiles".
+    service_name: str = ""
+
+    def __init__(self) -> None:
+        self.calls: list[Call] = []
+        self._lock = threading.RLock()
+        self._routes: list[_Route] | None = None
+        self._faults: list[tuple[str, Callable[[dict[str, Any]], FakeServiceError | None]]] = []
+
+    # -- wiring -------------------------------------------------------------------------------------------------
+
+    def attach(self, client: Any) -> Any:
+        """Answer this client's requests from the fake; returns the client for chaining."""
+        model: ServiceModel = client.meta.service_model
+        if model.service_name != self.service_name:
+            raise ValueError(f"{type(self).__name__} fakes {self.service_name!r}, not {model.service_name!r}")
+        if self._routes is None:
+            self._routes = _build_routes(model)
+        client.meta.events.register_first(f"before-send.{model.service_id.hyphenize()}", self._on_send)
+        return client
+
+    def inject_fault(self, operation: str, fault: Callable[[dict[str, Any]], FakeServiceError | None]) -> None:
+        """Before ``operation`` runs, call ``fault(params)``; a returned error is answered instead of the result."""
+        self._faults.append((operation, fault))
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def call_counts(self) -> Counter[str]:
+        return Counter(call.operation for call in self.calls)
+
+    # -- request handling ---------------------------------------------------------------------------------------
+
+    def _on_send(self, request: AWSPreparedRequest, **_kwargs: Any) -> AWSResponse:
+        route, path_values = self._match(request)
+        params = _read_params(route, path_values, request)
+        name = route.operation.name
+        with self._lock:
+            try:
+                for operation, fault in self._faults:
+                    if operation == name and (error := fault(params)) is not None:
+                        raise error
+                handler = getattr(self, name, None)
+                if handler is None:
+                    raise FakeServiceError("NotImplemented", f"{type(self).__name__} does not implement {name}", 501)
+                output = handler(**params) or {}
+            except FakeServiceError as error:
+                self.calls.append(Call(name, params, error.status))
+                return _error_response(request.url, error)
+            status = route.operation.http.get("responseCode", 200)
+            self.calls.append(Call(name, params, status))
+            return _success_response(request.url, route.operation, status, output)
+
+    def _match(self, request: AWSPreparedRequest) -> tuple[_Route, dict[str, str]]:
+        assert self._routes is not None
+        parts = urlsplit(request.url)
+        query = {k: v[0] for k, v in parse_qs(parts.query, keep_blank_values=True).items()}
+        for route in self._routes:
+            if route.method != request.method:
+                continue
+            match = route.pattern.fullmatch(parts.path)
+            if match and all(query.get(k) == v for k, v in route.literal_query.items()):
+                return route, {k: unquote(v) for k, v in match.groupdict().items()}
+        raise AssertionError(f"{type(self).__name__}: no operation matches {request.method} {request.url}")
+
+
+def _build_routes(model: ServiceModel) -> list[_Route]:
+    routes = []
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        uri = operation.http["requestUri"]
+        path, _, literal = uri.partition("?")
+        regex = ""
+        for token in re.split(r"(\{[^}]+\})", path):
+            if token.startswith("{"):
+                label = token[1:-1]
+                greedy = label.endswith("+")
+                label = label.rstrip("+")
+                regex += f"(?P<{_group(label)}>{'.+' if greedy else '[^/]+'})"
+            else:
+                regex += re.escape(token)
+        literal_query = {k: v[0] for k, v in parse_qs(literal, keep_blank_values=True).items()}
+        routes.append(_Route(operation, operation.http["method"], re.compile(regex), literal_query))
+    # Most specific first: literal query strings, then longer literal paths.
+    routes.sort(key=lambda r: (-len(r.literal_query), -len(r.pattern.pattern.replace("[^/]+", ""))))
+    return routes
+
+
+def _group(label: str) -> str:
+    return "p_" + re.sub(r"\W", "_", label)
+
+
+def _read_params(route: _Route, path_values: dict[str, str], request: AWSPreparedRequest) -> dict[str, Any]:
+    shape = route.operation.input_shape
+    if shape is None:
+        return {}
+    body = request.body
+    if hasattr(body, "read"):
+        body = body.read()
+    if isinstance(body, str):
+        body = body.encode()
+    document = json.loads(body) if body else {}
+    query = parse_qs(urlsplit(request.url).query, keep_blank_values=True)
+    params: dict[str, Any] = {}
+    payload = shape.serialization.get("payload")
+    for member, member_shape in shape.members.items():
+        location = member_shape.serialization.get("location")
+        wire = member_shape.serialization.get("name", member)
+        if location == "uri":
+            params[member] = path_values[_group(wire)]
+        elif location == "querystring":
+            if wire in query:
+                values = query[wire]
+                params[member] = values if member_shape.type_name == "list" else _scalar(member_shape, values[0])
+        elif location == "header":
+            if wire in request.headers:
+                params[member] = request.headers[wire]
+        elif member == payload:
+            if document:
+                params[member] = document
+        elif wire in document:
+            params[member] = document[wire]
+    return params
+
+
+def _scalar(shape: Shape, value: str) -> Any:
+    if shape.type_name in ("integer", "long"):
+        return int(value)
+    if shape.type_name == "boolean":
+        return value.lower() == "true"
+    return value
+
+
+def _success_response(url: str, operation: OperationModel, status: int, output: dict[str, Any]) -> AWSResponse:
+    shape = operation.output_shape
+    headers = {"Content-Type": "application/json", "x-amzn-RequestId": str(uuid.uuid4())}
+    body: Any = {}
+    if shape is not None:
+        payload = shape.serialization.get("payload")
+        for member, member_shape in shape.members.items():
+            if member not in output:
+                continue
+            location = member_shape.serialization.get("location")
+            if location == "header":
+                headers[member_shape.serialization.get("name", member)] = str(output[member])
+            elif location == "statusCode":
+                status = int(output[member])
+            elif member == payload:
+                body = output[member]
+            else:
+                body[member_shape.serialization.get("name", member)] = output[member]
+    return AWSResponse(url, status, headers, _RawBody(json.dumps(body, default=str).encode()))
+
+
+def _error_response(url: str, error: FakeServiceError) -> AWSResponse:
+    headers = {"Content-Type": "application/json", "x-amzn-ErrorType": error.code}
+    body = {"Message": error.message, "message": error.message, "RequestID": str(uuid.uuid4())}
+    return AWSResponse(url, error.status, headers, _RawBody(json.dumps(body).encode()))
