@@ -69,3 +69,23 @@ def test_throttling_beyond_retries_surfaces() -> None:
     with pytest.raises(ClientError) as raised:
         client.update_endpoints_batch(ApplicationId="a", EndpointBatchRequest={"Item": [{"Id": "e"}]})
     assert raised.value.response["Error"]["Code"] == "TooManyRequestsException"
+
+
+class _TinyTemplates(RestJsonFake):
+    service_name = "pinpoint"
+
+    def GetEmailTemplate(self, TemplateName: str, **_: object) -> dict:
+        return {"EmailTemplateResponse": {"TemplateName": TemplateName, "Subject": "Hi", "TemplateType": "EMAIL"}}
+
+
+def test_fakes_compose_and_unanswered_operations_fail_loudly() -> None:
+    endpoints, templates = _TinyPinpoint(), _TinyTemplates()
+    client = templates.attach(_client(endpoints))
+    client.update_endpoints_batch(ApplicationId="a", EndpointBatchRequest={"Item": [{"Id": "e"}]})
+    assert client.get_email_template(TemplateName="welcome")["EmailTemplateResponse"]["Subject"] == "Hi"
+    assert endpoints.call_counts() == {"UpdateEndpointsBatch": 1}
+    assert templates.call_counts() == {"GetEmailTemplate": 1}
+    with pytest.raises(ClientError) as raised:
+        client.get_sms_template(TemplateName="nope")
+    assert raised.value.response["Error"]["Code"] == "NotImplemented"
+    assert "GetSmsTemplate" in str(raised.value)

@@ -8,6 +8,10 @@ So a fake that answers 429 ``TooManyRequestsException`` exercises botocore's rea
 Subclasses implement one method per operation, named as in the API (``UpdateEndpointsBatch``), taking the
 operation's parameters as boto3 would be called with them and returning the output shape as a dict. They raise
 ``FakeServiceError`` for service errors.
+
+Several fakes of one service compose on one client (say endpoints from one fake, templates from another): a fake
+passes on operations it does not implement, then moto gets its turn, and a request nobody answers gets a 501
+``NotImplemented`` error naming the operation, never a real network call.
 """
 
 from __future__ import annotations
@@ -95,7 +99,11 @@ class RestJsonFake:
             raise ValueError(f"{type(self).__name__} fakes {self.service_name!r}, not {model.service_name!r}")
         if self._routes is None:
             self._routes = _build_routes(model)
-        client.meta.events.register_first(f"before-send.{model.service_id.hyphenize()}", self._on_send)
+        event = f"before-send.{model.service_id.hyphenize()}"
+        client.meta.events.register_first(event, self._on_send)
+        if not getattr(client.meta, "_englake_fake_fallback", False):
+            client.meta.events.register_last(event, _unanswered)
+            client.meta._englake_fake_fallback = True
         return client
 
     def inject_fault(self, operation: str, fault: Callable[[dict[str, Any]], FakeServiceError | None]) -> None:
@@ -110,18 +118,18 @@ class RestJsonFake:
 
     # -- request handling ---------------------------------------------------------------------------------------
 
-    def _on_send(self, request: AWSPreparedRequest, **_kwargs: Any) -> AWSResponse:
+    def _on_send(self, request: AWSPreparedRequest, **_kwargs: Any) -> AWSResponse | None:
         route, path_values = self._match(request)
-        params = _read_params(route, path_values, request)
         name = route.operation.name
+        handler = getattr(self, name, None)
+        if handler is None:
+            return None  # another fake, or moto, may answer it
+        params = _read_params(route, path_values, request)
         with self._lock:
             try:
                 for operation, fault in self._faults:
                     if operation == name and (error := fault(params)) is not None:
                         raise error
-                handler = getattr(self, name, None)
-                if handler is None:
-                    raise FakeServiceError("NotImplemented", f"{type(self).__name__} does not implement {name}", 501)
                 output = handler(**params) or {}
             except FakeServiceError as error:
                 self.calls.append(Call(name, params, error.status))
@@ -141,6 +149,13 @@ class RestJsonFake:
             if match and all(query.get(k) == v for k, v in route.literal_query.items()):
                 return route, {k: unquote(v) for k, v in match.groupdict().items()}
         raise AssertionError(f"{type(self).__name__}: no operation matches {request.method} {request.url}")
+
+
+def _unanswered(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse:
+    """Last handler on a faked client: nothing answered, so fail loudly instead of calling AWS."""
+    operation = kwargs.get("event_name", "before-send").rsplit(".", 1)[-1]
+    error = FakeServiceError("NotImplemented", f"no fake (and not moto) answers {operation} {request.url}", 501)
+    return _error_response(request.url, error)
 
 
 def _build_routes(model: ServiceModel) -> list[_Route]:
