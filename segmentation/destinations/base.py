@@ -1,0 +1,102 @@
+"""The destination interface: the diff hands over changed endpoints and never knows where they go.
+
+A destination writes each endpoint's *whole* new list of segment names (an idempotent overwrite, never an append;
+an empty list clears the attribute on that endpoint), says which endpoint ids exist, and reports per endpoint what
+was accepted, rejected (the destination refused that endpoint; not retried until it changes) or failed (unknown
+outcome; rewritten next run).
+
+Amazon Connect Customer Profiles, the successor AWS names after Pinpoint's end of support, is the next destination;
+this interface maps onto it as follows (ops-anchors.md A3; not built yet):
+
+- ``known_endpoints`` → profile ids (or the profile key the endpoint id is stored under, e.g. ``_profileId`` or a
+  custom key searched with ``SearchProfiles``); a Customer Profiles export (``CreateSegmentSnapshot`` of an
+  all-profiles segment, JSONL to S3) plays the role of the Pinpoint endpoint export.
+- ``write`` → ``UpdateProfile`` per profile. Profile ``Attributes`` are string → string (value ≤ 255 chars, no
+  arrays), and an empty string clears a key. So the list becomes one attribute per segment
+  (``seg_<name>="1"``; a removal writes ``seg_<name>=""``), which needs ``EndpointChange.previous`` (given to every
+  destination) to know which keys to clear — or, within 255 chars, one delimited string. ``limits`` would say
+  ``max_value_chars=255`` and no ``max_values``.
+- Alternatives that move the logic into Connect: membership as profile objects (``PutProfileObject`` /
+  ``BatchPutProfileObject``, ≤ 10 items with per-item ``Failed[]``, which maps to ``WriteResult.rejected``), or
+  Customer Profiles segment definitions built on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class EndpointChange:
+    """One endpoint's new, complete, sorted list of segment names (empty = remove from all) and what it replaces."""
+
+    endpoint_id: str
+    segments: tuple[str, ...]
+    #: What the last successful sync wrote; ``None`` when unknown (a write whose outcome was lost).
+    previous: tuple[str, ...] | None = ()
+
+
+@dataclass(frozen=True)
+class DestinationLimits:
+    """What one endpoint can hold and how many endpoints one write carries."""
+
+    #: Segment names per endpoint (values per attribute); ``None`` = unlimited.
+    max_values: int | None
+    #: Characters per segment name (attribute value); ``None`` = unlimited.
+    max_value_chars: int | None
+    #: Endpoints per request / transaction.
+    batch_size: int
+
+
+@dataclass
+class WriteResult:
+    """Per-endpoint outcome of a write, and the requests it took."""
+
+    accepted: list[EndpointChange] = field(default_factory=list)
+    rejected: list[tuple[EndpointChange, str]] = field(default_factory=list)
+    failed: list[tuple[EndpointChange, str]] = field(default_factory=list)
+    #: Requests sent (one per batch), and the extra attempts the SDK's retries added.
+    api_calls: int = 0
+    retries: int = 0
+    #: Seconds spent waiting in the client-side rate limiter.
+    throttle_wait: float = 0.0
+
+    def add(self, other: WriteResult) -> None:
+        self.accepted += other.accepted
+        self.rejected += other.rejected
+        self.failed += other.failed
+        self.api_calls += other.api_calls
+        self.retries += other.retries
+        self.throttle_wait += other.throttle_wait
+
+
+#: Called after each batch with that batch's outcome (the sync journals accepted endpoints there).
+BatchCallback = Callable[[WriteResult], None]
+
+
+class Destination(Protocol):
+    """A place segment membership is written to."""
+
+    #: Stable id naming the sync state (``sync/<id>/…``): one per destination, application and attribute.
+    id: str
+    limits: DestinationLimits
+
+    def describe(self) -> str:
+        """One line for reports: type, where, which attribute."""
+        ...
+
+    def known_endpoints(self) -> pa.Array | None:
+        """Ids that exist (only these are written, so no ghost endpoint is created); ``None`` = any id is fine."""
+        ...
+
+    def baseline(self) -> pa.Table | None:
+        """Current (endpoint_id, segments) the destination holds, used as the previous state on a first sync."""
+        ...
+
+    def write(self, changes: Sequence[EndpointChange], on_batch: BatchCallback | None = None) -> WriteResult:
+        """Overwrite each endpoint's list; report every endpoint as accepted, rejected or failed."""
+        ...

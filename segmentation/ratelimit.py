@@ -1,0 +1,57 @@
+"""Client-side rate limiting: a token bucket that waits before each request, on a real or virtual clock."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+
+class RateLimiter:
+    """At most ``rate`` requests per second with bursts of ``burst`` (default: the rate, as Pinpoint's quotas are)."""
+
+    def __init__(
+        self,
+        rate: float | None,
+        burst: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.rate = rate if rate and rate > 0 else None
+        self.capacity = max(1.0, burst if burst is not None else (self.rate or 1.0))
+        self.clock = clock
+        self.sleep = sleep
+        self.tokens = self.capacity
+        self.updated = clock()
+        self.waited = 0.0
+
+    def acquire(self) -> float:
+        """Take one token, sleeping until one is available; returns the seconds waited."""
+        if self.rate is None:
+            return 0.0
+        now = self.clock()
+        self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+        self.updated = now
+        wait = 0.0
+        if self.tokens < 1.0:
+            wait = (1.0 - self.tokens) / self.rate
+            self.sleep(wait)
+            now = self.clock()
+            self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
+            self.updated = now
+        self.tokens -= 1.0
+        self.waited += wait
+        return wait
+
+
+class VirtualClock:
+    """Real elapsed time plus simulated sleeps: a run at a 2 rps quota is measured without waiting for it."""
+
+    def __init__(self) -> None:
+        self._start = time.perf_counter()
+        self.slept = 0.0
+
+    def now(self) -> float:
+        return time.perf_counter() - self._start + self.slept
+
+    def sleep(self, seconds: float) -> None:
+        self.slept += max(0.0, seconds)
