@@ -1,7 +1,162 @@
-"""``englake segments …``: compute and sync segment membership."""
+"""``englake segments …``: sync dbt segment membership to a destination, show the last run, list members."""
+
+from __future__ import annotations
+
+from typing import Annotated
 
 import typer
+from rich.table import Table
+
+from englake.console import console, err_console, progress
+from englake.settings import Settings, get_settings
+from ingest.storage import open_lake
+from segmentation.destinations import LocalDestination, open_destination
+from segmentation.errors import DestinationError, GuardTripped
+from segmentation.guard import GuardPolicy
+from segmentation.membership import AthenaMembership, DuckDBMembership, MembershipSource
+from segmentation.report import SyncReport
+from segmentation.settings import SegmentSettings
+from segmentation.snapshot import SnapshotStore, destinations_with_state
 
 app = typer.Typer(
     help="Sync dbt segment membership to a destination (local store, Amazon Pinpoint).", no_args_is_help=True
 )
+
+Destination = Annotated[str, typer.Option("--destination", "-d", help="local (embedded default) or pinpoint.")]
+ApplicationId = Annotated[
+    str | None, typer.Option(help="Pinpoint application (project) id; default ENGLAKE_PINPOINT_APPLICATION_ID.")
+]
+Attribute = Annotated[str | None, typer.Option(help="Endpoint attribute holding segment names.")]
+Lake = Annotated[str | None, typer.Option(help="Lake root (folder or s3://bucket/prefix); default ENGLAKE_LAKE_ROOT.")]
+
+
+def _settings(lake: str | None) -> Settings:
+    settings = get_settings()
+    return settings.model_copy(update={"lake_root": lake}) if lake else settings
+
+
+def _refresh(settings: Settings) -> None:
+    from englake.dbt import run_dbt  # imports dbt: only when refreshing
+
+    run_dbt(["build", "--select", "tag:segment+"], settings)
+
+
+def _membership(settings: Settings, relation: str) -> MembershipSource:
+    if settings.is_local:
+        return DuckDBMembership(settings.resolved_duckdb_path, relation)
+    return AthenaMembership(settings.glue_database, relation, workgroup=settings.athena_workgroup)
+
+
+@app.command()
+def sync(
+    destination: Destination = "local",
+    application_id: ApplicationId = None,
+    attribute: Attribute = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the diff; write nothing.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Write even when the removal guard trips.")] = False,
+    max_removal_share: Annotated[
+        float | None, typer.Option(help="Stop when more than this share of current memberships would be removed.")
+    ] = None,
+    rate: Annotated[
+        float | None, typer.Option(help="Pinpoint requests per second (default: documented quota).")
+    ] = None,
+    relation: Annotated[str | None, typer.Option(help="Membership relation (default segment_membership).")] = None,
+    export_role_arn: Annotated[
+        str | None, typer.Option(help="Run a Pinpoint export job with this role first (else read the lake's latest).")
+    ] = None,
+    lake: Lake = None,
+    no_refresh: Annotated[bool, typer.Option("--no-refresh", help="Don't rebuild the segment models first.")] = False,
+) -> None:
+    """Write each endpoint's changed set of segment names to the destination; print the run report."""
+    settings = _settings(lake)
+    options = SegmentSettings()
+    store = open_lake(settings.lake_root)
+    target = open_destination(
+        destination,
+        settings=settings,
+        store=store,
+        application_id=application_id,
+        attribute=attribute or options.attribute,
+        rate=rate if rate is not None else options.rate,
+        export_role_arn=export_role_arn or options.export_role_arn,
+    )
+    policy = GuardPolicy(
+        max_removal_share=max_removal_share if max_removal_share is not None else options.max_removal_share,
+        vanish_min_members=options.vanish_min_members,
+    )
+    membership = _membership(settings, relation or options.relation)
+    refresh = None if no_refresh else (lambda: _refresh(settings))
+    from segmentation.sync import sync_segments
+
+    with progress() as bar:
+        task = bar.add_task("writing changed endpoints", total=None)
+        try:
+            report = sync_segments(
+                membership,
+                target,
+                store,
+                refresh=refresh,
+                dry_run=dry_run,
+                force=force,
+                policy=policy,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        except GuardTripped as error:
+            err_console.print(f"[bold red]guard:[/bold red] {error}")
+            raise typer.Exit(2) from None
+    console.print(report.renderable())
+    if report.status not in ("succeeded", "dry-run"):
+        err_console.print(f"[yellow]status {report.status}: the next run retries what was not written[/yellow]")
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    destination_id: Annotated[
+        str | None, typer.Option(help="Destination id (sync/<id>/ in the lake); default: every destination.")
+    ] = None,
+    lake: Lake = None,
+) -> None:
+    """Show the last run report of each destination (kept in the lake beside its snapshot)."""
+    store = open_lake(_settings(lake).lake_root)
+    ids = [destination_id] if destination_id else destinations_with_state(store)
+    shown = 0
+    for dest_id in ids:
+        data = SnapshotStore(store, dest_id).latest_report()
+        if data is None:
+            continue
+        last = SyncReport.from_dict(data)
+        console.print(f"[bold]{dest_id}[/bold] — run {last.run_id} at {last.started_at} UTC ({last.membership_source})")
+        console.print(last.renderable())
+        shown += 1
+    if not shown:
+        raise DestinationError(f"no segment sync has run against {store.root} yet: run `englake segments sync`")
+
+
+@app.command()
+def who(
+    segment: Annotated[str | None, typer.Option(help="Only this segment.")] = None,
+    application_id: ApplicationId = None,
+    attribute: Attribute = None,
+    limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
+    lake: Lake = None,
+) -> None:
+    """List who is in which segment in the local endpoint store."""
+    settings = _settings(lake)
+    target = open_destination(
+        "local",
+        settings=settings,
+        store=open_lake(settings.lake_root),
+        application_id=application_id,
+        attribute=attribute or SegmentSettings().attribute,
+    )
+    assert isinstance(target, LocalDestination)
+    rows = target.members(segment, limit=limit)
+    table = Table(title=f"Members{f' of {segment}' if segment else ''} ({target.application_id})", header_style="bold")
+    table.add_column("segment")
+    table.add_column("endpoint")
+    for endpoint_id, name in rows:
+        table.add_row(name, endpoint_id)
+    console.print(table)
+    if len(rows) == limit:
+        err_console.print(f"(first {limit} rows; --limit for more)")

@@ -20,7 +20,7 @@ class SyncReport:
     started_at: str
     dry_run: bool = False
     forced: bool = False
-    status: str = "running"  # running | dry-run | succeeded | partial | guard-tripped
+    status: str = "running"  # running | dry-run | succeeded | partial | incomplete | guard-tripped
     duration_seconds: float = 0.0
     diff_seconds: float = 0.0
     write_seconds: float = 0.0
@@ -36,6 +36,7 @@ class SyncReport:
     written: int = 0
     rejected: int = 0
     failed: int = 0
+    not_sent: int = 0
     unknown_endpoints: int = 0
     vanished_endpoints: int = 0
     api_calls: int = 0
@@ -77,6 +78,8 @@ class SyncReport:
         )
         table.add_row("rejected", f"{self.rejected:,}", "")
         table.add_row("failed (retried next run)", f"{self.failed:,}", "")
+        if self.not_sent:
+            table.add_row("not sent (time budget; next run)", f"{self.not_sent:,}", "")
         table.add_row("unknown ids (not written)", f"{self.unknown_endpoints:,}", "")
         table.add_row("API calls (+ SDK retries)", f"{self.api_calls:,} (+{self.retries:,})", "")
         table.add_row("duration", f"{self.duration_seconds:.2f} s (diff {self.diff_seconds:.2f} s)", "")

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 
 #: Accepted endpoints buffered before a journal checkpoint is written to the lake.
 CHECKPOINT_ENDPOINTS = 5_000
+#: Batches per slice handed to the destination; the time budget is checked between slices.
+SLICE_BATCHES = 20
 
 Progress = Callable[[int, int], None]
 
@@ -51,6 +53,7 @@ def sync_segments(
     policy: GuardPolicy | None = None,
     progress: Progress | None = None,
     checkpoint_endpoints: int = CHECKPOINT_ENDPOINTS,
+    time_budget: float | None = None,
     run_id: str | None = None,
 ) -> SyncReport:
     """Sync segment membership to ``destination``, keeping state in ``store``; returns the run report.
@@ -60,6 +63,8 @@ def sync_segments(
         dry_run: compute and report the diff; write nothing (no request, no snapshot, no report file).
         force: write even when the removal guard trips (the tripped rules stay in the report).
         progress: called with (endpoints done, endpoints to write) after each batch.
+        time_budget: seconds after which no new batch starts (a Lambda's remaining time); what was written is
+            committed and the report's status is "incomplete", so the next run continues from there.
     """
     policy = policy or GuardPolicy()
     run_id = run_id or new_run_id()
@@ -103,7 +108,9 @@ def sync_segments(
     result = WriteResult()
     if changes:
         snapshots.begin(run_id, diff.to_write.column("endpoint_id").combine_chunks())
-        result = _write(destination, snapshots, run_id, changes, checkpoint_endpoints, progress)
+        deadline = started + time_budget if time_budget is not None else None
+        result, sent = _write(destination, snapshots, run_id, changes, checkpoint_endpoints, progress, deadline)
+        report.not_sent = len(changes) - sent
     report.write_seconds = time.perf_counter() - write_started
     snapshots.commit(run_id, _next_snapshot(previous, diff, result))
     report.written = len(result.accepted)
@@ -114,7 +121,7 @@ def sync_segments(
     report.throttle_wait_seconds = result.throttle_wait
     report.rejected_examples += [{"endpoint_id": c.endpoint_id, "reason": r} for c, r in result.rejected[:EXAMPLES]]
     report.failed_examples = [{"endpoint_id": c.endpoint_id, "reason": r} for c, r in result.failed[:EXAMPLES]]
-    report.status = "succeeded" if not result.failed else "partial"
+    report.status = "incomplete" if report.not_sent else "partial" if result.failed else "succeeded"
     report.duration_seconds = time.perf_counter() - started
     snapshots.save_report(run_id, report.to_dict())
     log.info(
@@ -169,7 +176,9 @@ def _write(
     changes: list[EndpointChange],
     checkpoint_endpoints: int,
     progress: Progress | None,
-) -> WriteResult:
+    deadline: float | None,
+) -> tuple[WriteResult, int]:
+    """Write in slices (a deadline is checked between them), journaling accepted endpoints; returns (result, sent)."""
     buffered: list[EndpointChange] = []
     seq = 0
     done = 0
@@ -190,9 +199,22 @@ def _write(
         if progress is not None:
             progress(done, len(changes))
 
-    result = destination.write(changes, on_batch=on_batch)
-    flush()
-    return result
+    result = WriteResult()
+    step = destination.limits.batch_size * SLICE_BATCHES
+    sent = 0
+    try:
+        for start in range(0, len(changes), step):
+            if deadline is not None and time.perf_counter() >= deadline:
+                log.warning(
+                    "time budget used: %d of %d endpoints left for the next run", len(changes) - sent, len(changes)
+                )
+                break
+            piece = changes[start : start + step]
+            result.add(destination.write(piece, on_batch=on_batch))
+            sent += len(piece)
+    finally:
+        flush()  # even on a crash: what was accepted is journaled
+    return result, sent
 
 
 def _changes_table(changes: list[EndpointChange]) -> pa.Table:
