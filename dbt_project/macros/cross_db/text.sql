@@ -1,0 +1,18 @@
+{% macro regexp_full_match(expr, pattern) %}{{ return(adapter.dispatch('regexp_full_match', 'englake')(expr, pattern)) }}{% endmacro %}
+{% macro default__regexp_full_match(expr, pattern) %}{{ exceptions.raise_compiler_error("regexp_full_match: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__regexp_full_match(expr, pattern) %}regexp_full_match({{ expr }}, '{{ pattern }}'){% endmacro %}
+{% macro athena__regexp_full_match(expr, pattern) %}regexp_like({{ expr }}, '^(?:{{ pattern }})$'){% endmacro %}
+
+
+{#- An event key hashed from raw fields (never from engine-formatted timestamps); NULLs hash as a sentinel. -#}
+{% macro hash_key(parts) -%}
+{{ dbt.hash(englake.concat_parts(parts)) }}
+{%- endmacro %}
+{% macro concat_parts(parts) -%}
+concat({% for part in parts %}coalesce(cast({{ part }} as {{ dbt.type_string() }}), '\N'){{ ", '|', " if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+
+{% macro safe_divide(numerator, denominator) -%}
+(cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
+{%- endmacro %}

@@ -1,0 +1,1 @@
+{{ englake.event_view('email_hardbounce', ['bounce_type', 'bounce_sub_type', 'feedback_id', 'reporting_mta', 'remote_mta_ip', 'recipient_address as bounced_recipient_email_address', 'bounce_action as bounced_recipient_action', 'bounce_status as bounced_recipient_status', 'diagnostic_code as bounced_recipient_diagnostic_code']) }}

@@ -1,0 +1,1 @@
+{{ englake.event_view('journey_send', ['journey_run_id', 'journey_send_status']) }}

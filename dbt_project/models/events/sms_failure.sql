@@ -1,0 +1,1 @@
+{{ englake.event_view('sms_failure') }}

@@ -1,0 +1,142 @@
+{#-
+  One row per message × recipient (email address or phone number), with a count, first and last time per event
+  type and the latest status. Events that name their recipients (bounced, complained, delivered, delayed) count for
+  those recipients only; the others (send, open, click, reject, …) for every address the message went to.
+-#}
+{%- set email_types = ['send', 'delivered', 'open', 'click', 'hardbounce', 'softbounce', 'complaint', 'unsubscribe',
+                       'rejected', 'rendering_failure', 'delivery_delay'] -%}
+{%- set sms_types = ['buffered', 'success', 'failure', 'optout'] -%}
+
+with message_events as (
+    select *
+    from {{ ref('fct_events') }}
+    where message_id is not null and channel in ('email', 'sms')
+),
+
+recipient_events as (
+    select
+        message_events.*,
+        lower(trim(addressed.recipient)) as message_recipient
+    from message_events
+    cross join unnest(
+        case
+            when message_events.channel = 'sms' then array[message_events.destination_phone_number]
+            when message_events.recipient_address is not null then array[message_events.recipient_address]
+            when {{ englake.array_length('message_events.event_recipients') }} > 0 then message_events.event_recipients
+            else message_events.destination
+        end
+    ) as addressed (recipient)
+    where addressed.recipient is not null
+),
+
+ranked as (
+    select
+        *,
+        -- Latest status: email by precedence (a complaint outranks the open before it); SMS by the final carrier
+        -- receipt, then time (the reference's sms_status ignored isFinal).
+        row_number() over (
+            partition by message_id, message_recipient
+            order by
+                case when channel = 'sms' and is_final then 1 else 0 end desc,
+                case when channel = 'email' then status_precedence else 0 end desc,
+                event_at desc,
+                status_precedence desc,
+                event_id
+        ) as status_rank
+    from recipient_events
+),
+
+latest as (
+    select
+        message_id,
+        message_recipient,
+        event_type as latest_status,
+        event_at as latest_status_at,
+        record_status as latest_record_status,
+        -- SMS price is the final receipt's, taken once (the reference's status views added it to itself).
+        price_in_millicents_usd,
+        total_message_price,
+        total_carrier_fee
+    from ranked
+    where status_rank = 1
+),
+
+aggregated as (
+    select
+        message_id,
+        message_recipient,
+        max(channel) as channel,
+        max(producer) as producer,
+        max(application_id) as application_id,
+        max(endpoint_id) as endpoint_id,
+        max(user_id) as user_id,
+        max(campaign_id) as campaign_id,
+        max(treatment_id) as treatment_id,
+        max(journey_id) as journey_id,
+        max(journey_activity_id) as journey_activity_id,
+        max(configuration_set) as configuration_set,
+        max(from_address) as from_address,
+        max(origination_number) as origination_number,
+        max(subject) as subject,
+        coalesce(min(message_sent_at), min(case when event_type in ('email_send', 'sms_buffered') then event_at end), min(event_at)) as sent_at,
+        {%- for t in email_types %}
+        cast(sum(case when event_type = 'email_{{ t }}' then 1 else 0 end) as bigint) as count_{{ t }},
+        {%- endfor %}
+        {%- for t in sms_types %}
+        cast(sum(case when event_type = 'sms_{{ t }}' then 1 else 0 end) as bigint) as count_sms_{{ t }},
+        {%- endfor %}
+        {%- for t in ['delivered', 'open', 'click', 'hardbounce', 'softbounce', 'complaint', 'unsubscribe'] %}
+        min(case when event_type = 'email_{{ t }}' then event_at end) as first_{{ t }}_at,
+        max(case when event_type = 'email_{{ t }}' then event_at end) as last_{{ t }}_at,
+        {%- endfor %}
+        min(case when event_type in ('sms_success', 'sms_failure') then event_at end) as first_sms_receipt_at,
+        min(ingested_at) as first_ingested_at,
+        max(ingested_at) as last_ingested_at
+    from recipient_events
+    group by message_id, message_recipient
+)
+
+select
+    {{ englake.hash_key(['aggregated.message_id', 'aggregated.message_recipient']) }} as message_recipient_id,
+    aggregated.message_id,
+    aggregated.message_recipient as recipient_address,
+    aggregated.channel,
+    aggregated.producer,
+    aggregated.application_id,
+    aggregated.endpoint_id,
+    aggregated.user_id,
+    aggregated.campaign_id,
+    aggregated.treatment_id,
+    aggregated.journey_id,
+    aggregated.journey_activity_id,
+    aggregated.configuration_set,
+    aggregated.from_address,
+    aggregated.origination_number,
+    aggregated.subject,
+    aggregated.sent_at,
+    cast(aggregated.sent_at as date) as sent_date,
+    {%- for t in email_types %}
+    aggregated.count_{{ t }},
+    {%- endfor %}
+    {%- for t in sms_types %}
+    aggregated.count_sms_{{ t }},
+    {%- endfor %}
+    {%- for t in ['delivered', 'open', 'click', 'hardbounce', 'softbounce', 'complaint', 'unsubscribe'] %}
+    aggregated.count_{{ t }} > 0 as was_{{ t }},
+    aggregated.first_{{ t }}_at,
+    aggregated.last_{{ t }}_at,
+    {%- endfor %}
+    {{ dbt.datediff('aggregated.sent_at', 'aggregated.first_open_at', 'minute') }} as minutes_to_first_open,
+    aggregated.first_sms_receipt_at,
+    latest.latest_status,
+    latest.latest_status_at,
+    latest.latest_record_status,
+    latest.price_in_millicents_usd,
+    latest.total_message_price,
+    latest.total_carrier_fee,
+    aggregated.first_ingested_at,
+    aggregated.last_ingested_at
+from aggregated
+inner join latest
+    on aggregated.message_id = latest.message_id
+    and aggregated.message_recipient = latest.message_recipient

@@ -1,0 +1,51 @@
+{#-
+  Campaign performance per campaign, treatment, channel and send date (the date the message was sent, never the
+  arrival hour). Engagement is credited to the day its message was sent. Rate denominators (also in the docs):
+    delivery_rate        = messages delivered        / messages sent
+    open_rate            = messages opened (unique)  / messages delivered
+    click_rate           = messages clicked (unique) / messages delivered
+    click_to_open_rate   = messages clicked (unique) / messages opened (unique)
+    hard_bounce_rate     = messages hard-bounced     / messages sent
+    complaint_rate       = messages complained       / messages sent
+    unsubscribe_rate     = messages unsubscribed     / messages delivered
+  A message is one message × recipient (fct_messages). SMS: delivered = a success receipt.
+-#}
+with messages as (
+    select * from {{ ref('fct_messages') }}
+    where campaign_id is not null
+),
+
+by_day as (
+    select
+        campaign_id,
+        coalesce(treatment_id, '') as treatment_id,
+        channel,
+        sent_date,
+        count(*) as messages_sent,
+        sum(case when was_delivered or count_sms_success > 0 then 1 else 0 end) as messages_delivered,
+        sum(case when was_open then 1 else 0 end) as unique_opens,
+        sum(count_open) as total_opens,
+        sum(case when was_click then 1 else 0 end) as unique_clicks,
+        sum(count_click) as total_clicks,
+        sum(case when was_hardbounce then 1 else 0 end) as hard_bounces,
+        sum(case when was_softbounce then 1 else 0 end) as soft_bounces,
+        sum(case when was_complaint then 1 else 0 end) as complaints,
+        sum(case when was_unsubscribe then 1 else 0 end) as unsubscribes,
+        sum(case when count_rejected > 0 then 1 else 0 end) as rejects,
+        sum(case when count_sms_failure > 0 and count_sms_success = 0 then 1 else 0 end) as sms_failures,
+        sum(case when count_sms_optout > 0 then 1 else 0 end) as sms_optouts
+    from messages
+    group by campaign_id, coalesce(treatment_id, ''), channel, sent_date
+)
+
+select
+    {{ englake.hash_key(['campaign_id', 'treatment_id', 'channel', 'sent_date']) }} as report_row_id,
+    *,
+    {{ englake.safe_divide('messages_delivered', 'messages_sent') }} as delivery_rate,
+    {{ englake.safe_divide('unique_opens', 'messages_delivered') }} as open_rate,
+    {{ englake.safe_divide('unique_clicks', 'messages_delivered') }} as click_rate,
+    {{ englake.safe_divide('unique_clicks', 'unique_opens') }} as click_to_open_rate,
+    {{ englake.safe_divide('hard_bounces', 'messages_sent') }} as hard_bounce_rate,
+    {{ englake.safe_divide('complaints', 'messages_sent') }} as complaint_rate,
+    {{ englake.safe_divide('unsubscribes', 'messages_delivered') }} as unsubscribe_rate
+from by_day
