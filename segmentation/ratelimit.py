@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 
 class RateLimiter:
-    """At most ``rate`` requests per second with bursts of ``burst`` (default: the rate, as Pinpoint's quotas are)."""
+    """At most ``rate`` requests per second, bursts of ``burst`` (default: the rate, as Pinpoint's quotas are)."""
 
     def __init__(
         self,
         rate: float | None,
         burst: float | None = None,
+        initial: float | None = None,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
@@ -20,7 +21,8 @@ class RateLimiter:
         self.capacity = max(1.0, burst if burst is not None else (self.rate or 1.0))
         self.clock = clock
         self.sleep = sleep
-        self.tokens = self.capacity
+        #: Start empty (``initial=0``) when another run may just have used the quota: the first request waits.
+        self.tokens = self.capacity if initial is None else min(initial, self.capacity)
         self.updated = clock()
         self.waited = 0.0
 

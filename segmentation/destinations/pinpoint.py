@@ -82,7 +82,10 @@ class PinpointDestination:
         self.catalog = catalog
         self.attribute = check_attribute_name(attribute)
         self.batch_size = batch_size
-        self.limiter = RateLimiter(rate, clock=clock, sleep=sleep)
+        # Burst 1 at the client against the service's burst = rate: the spare token absorbs network jitter, so
+        # requests spaced at exactly the quota never arrive too close together. Starting empty keeps a run that
+        # follows another (a continuation invocation) from arriving on a spent quota.
+        self.limiter = RateLimiter(rate, burst=1, initial=0, clock=clock, sleep=sleep)
         self.id = f"pinpoint-{application_id}-{attribute}"
 
     def describe(self) -> str:
