@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from botocore.exceptions import ClientError
+
 from englake.errors import LakeError
 
 
@@ -109,6 +111,9 @@ class S3Store:
             return self.s3.get_object(Bucket=self.bucket, Key=self.prefix + key)["Body"].read()
         except self.s3.exceptions.NoSuchKey as error:
             raise LakeError(f"no object {key!r} in lake {self.root}") from error
+        except ClientError as error:  # access denied, missing bucket, KMS: the object cannot be read
+            code = error.response.get("Error", {}).get("Code", "error")
+            raise LakeError(f"cannot read {self.uri(key)}: {code}") from error
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
         paginator = self.s3.get_paginator("list_objects_v2")
@@ -118,6 +123,9 @@ class S3Store:
                     yield StoredObject(item["Key"][len(self.prefix) :], item["Size"])
         except self.s3.exceptions.NoSuchBucket as error:
             raise LakeError(f"lake bucket {self.bucket!r} does not exist (lake root {self.root})") from error
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "error")
+            raise LakeError(f"cannot list lake root {self.root}: {code}") from error
 
     def delete(self, key: str) -> None:
         self.s3.delete_object(Bucket=self.bucket, Key=self.prefix + key)
