@@ -1,0 +1,117 @@
+"""The event-lake models: build them with dbt, check their Athena SQL offline, and read results back."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import sqlglot
+from sqlglot.errors import ParseError
+
+from englake.dbt import PROJECT_DIR, DbtError, run_dbt
+from englake.errors import EnglakeError
+from englake.settings import Settings, get_settings
+
+
+@dataclass
+class BuildResult:
+    """What one `dbt build` did: seconds taken and node counts by status."""
+
+    seconds: float
+    statuses: dict[str, int] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def build_models(
+    settings: Settings | None = None,
+    *,
+    full_refresh: bool = False,
+    select: str | None = None,
+    extra_args: list[str] | None = None,
+) -> BuildResult:
+    """Run `dbt build` (seeds, models, data and unit tests) on the embedded default or the configured target."""
+    settings = settings or get_settings()
+    args = ["build"]
+    if full_refresh:
+        args.append("--full-refresh")
+    if select:
+        args += ["--select", select]
+    args += extra_args or []
+    started = time.perf_counter()
+    result = run_dbt(args, settings)
+    statuses: dict[str, int] = {}
+    warnings: list[str] = []
+    for node in result.result.results:
+        status = str(node.status).lower()
+        statuses[status] = statuses.get(status, 0) + 1
+        if status == "warn":
+            warnings.append(f"{node.node.name}: {node.message}")
+    return BuildResult(time.perf_counter() - started, statuses, warnings)
+
+
+@dataclass(frozen=True)
+class TrinoCheck:
+    path: Path
+    error: str | None
+
+
+def check_athena_sql(settings: Settings | None = None) -> list[TrinoCheck]:
+    """Compile every model and analysis for Athena offline and parse each as Trino SQL (sqlglot)."""
+    settings = settings or get_settings()
+    compiled = PROJECT_DIR / "target" / "compiled" / "englake"
+    shutil.rmtree(compiled, ignore_errors=True)
+    run_dbt(["compile", "--no-populate-cache"], settings, target="athena")
+    checks = []
+    for path in sorted(compiled.rglob("*.sql")):
+        # Only models and analyses are SQL an engine runs as-is; compiled tests are checked by dbt itself.
+        if not {"models", "analyses"} & set(path.relative_to(compiled).parts[:1]):
+            continue
+        try:
+            sqlglot.parse(path.read_text(), read="trino", error_level=sqlglot.ErrorLevel.RAISE)
+            checks.append(TrinoCheck(path, None))
+        except ParseError as error:
+            checks.append(TrinoCheck(path, str(error).splitlines()[0]))
+    if not checks:
+        raise DbtError("dbt compile --target athena produced no SQL to check")
+    return checks
+
+
+def query_local(sql: str, settings: Settings | None = None) -> list[dict[str, Any]]:
+    """Run a read-only query on the embedded DuckDB file; rows as dicts."""
+    settings = settings or get_settings()
+    path = settings.resolved_duckdb_path
+    if not path.exists():
+        raise EnglakeError(f"no DuckDB file at {path}: build the models first (englake models build)")
+    with duckdb.connect(str(path), read_only=True) as connection:
+        cursor = connection.execute(sql)
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def campaign_summary(settings: Settings | None = None, limit: int = 10) -> list[dict[str, Any]]:
+    """Per campaign and channel over all send dates: messages, deliveries, unique opens and clicks, bounces, rates."""
+    return query_local(
+        f"""
+        select
+            campaign_id,
+            channel,
+            sum(messages_sent) as sent,
+            sum(messages_delivered) as delivered,
+            sum(unique_opens) as opened,
+            sum(unique_clicks) as clicked,
+            sum(hard_bounces) as hard_bounces,
+            sum(complaints) as complaints,
+            sum(messages_delivered) / nullif(sum(messages_sent), 0) as delivery_rate,
+            sum(unique_opens) / nullif(sum(messages_delivered), 0) as open_rate,
+            sum(unique_clicks) / nullif(sum(messages_delivered), 0) as click_rate
+        from rpt_campaign_performance_daily
+        group by campaign_id, channel
+        order by sent desc, campaign_id
+        limit {int(limit)}
+        """,
+        settings,
+    )
