@@ -192,7 +192,7 @@ class PinpointExportCatalog(LakeExportCatalog):
         *,
         timeout: float = EXPORT_TIMEOUT_SECONDS,
         poll_seconds: float = EXPORT_POLL_SECONDS,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         super().__init__(store, application_id, attribute)
         self.client = client
@@ -223,7 +223,7 @@ class PinpointExportCatalog(LakeExportCatalog):
                 )
             if waited >= self.timeout:
                 raise DestinationError(f"Pinpoint export job {job['Id']} not done after {self.timeout:.0f} s")
-            self.sleep(self.poll_seconds)
+            (self.sleep or time.sleep)(self.poll_seconds)
             waited += self.poll_seconds
         exports = [e for e in list_exports(self.store, self.application_id) if e.export_id.startswith(stamp)]
         if not exports:

@@ -15,12 +15,12 @@ class RateLimiter:
         burst: float | None = None,
         initial: float | None = None,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         self.rate = rate if rate and rate > 0 else None
         self.capacity = max(1.0, burst if burst is not None else (self.rate or 1.0))
         self.clock = clock
-        self.sleep = sleep
+        self._sleep = sleep
         #: Start empty (``initial=0``) when another run may just have used the quota: the first request waits.
         self.tokens = self.capacity if initial is None else min(initial, self.capacity)
         self.updated = clock()
@@ -36,7 +36,7 @@ class RateLimiter:
         wait = 0.0
         if self.tokens < 1.0:
             wait = (1.0 - self.tokens) / self.rate
-            self.sleep(wait)
+            (self._sleep or time.sleep)(wait)
             now = self.clock()
             self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.rate)
             self.updated = now

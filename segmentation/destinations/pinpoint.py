@@ -72,7 +72,7 @@ class PinpointDestination:
         rate: float | None = UPDATE_ENDPOINTS_BATCH_RPS,
         batch_size: int = MAX_BATCH_ITEMS,
         clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] | None = None,
     ) -> None:
         """``client`` is a boto3 pinpoint client (englake.aws.client("pinpoint")); ``rate`` None = no client limit."""
         if not 1 <= batch_size <= MAX_BATCH_ITEMS:
