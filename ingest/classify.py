@@ -26,7 +26,7 @@ INVALID_JSON = "invalid JSON"
 NOT_AN_OBJECT = "not a JSON object"
 
 #: Amazon Pinpoint event-stream types, as documented: email, SMS, campaign, journey and app events (custom app
-#: events carry any name and are reported as unknown). https://docs.aws.amazon.com/pinpoint/latest/developerguide/event-streams-data-email.html
+#: events carry any name without a leading underscore, and count as known). https://docs.aws.amazon.com/pinpoint/latest/developerguide/event-streams-data-email.html
 #: (and …-data-sms, …-data-campaign, …-data-journey, …-data-app).
 PINPOINT_EVENT_TYPES: frozenset[str] = frozenset(
     {
@@ -175,8 +175,14 @@ def event_type_of(producer: Producer, record: dict[str, Any]) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
+def is_custom_event_type(producer: Producer, event_type: str) -> bool:
+    """A Pinpoint app's own event name (``PutEvents``): reserved names start with ``_``, custom ones do not."""
+    return producer is Producer.PINPOINT and not event_type.startswith("_")
+
+
 def is_known_event_type(producer: Producer, event_type: str) -> bool:
-    return event_type in KNOWN_EVENT_TYPES[producer]
+    """Documented by AWS for the producer, or a Pinpoint custom event (whose names are the app's to choose)."""
+    return event_type in KNOWN_EVENT_TYPES[producer] or is_custom_event_type(producer, event_type)
 
 
 def json_kind(value: Any) -> str:

@@ -1,5 +1,354 @@
-"""``englake lake …``: generate, land and inspect the event lake."""
+"""``englake lake …``: generate, land and inspect the event lake, and register it in Glue.
+
+Thin: each command parses options, calls one function of the ingest package, and prints a summary table.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
+from rich.table import Table
+
+from englake.console import console, progress
+from englake.errors import InputError, LakeError
+from englake.settings import get_settings
+from ingest.classify import is_custom_event_type, is_known_event_type
+from ingest.glue import DEFAULT_PROJECTION_START, register_glue
+from ingest.inputs import expand_paths, land_paths
+from ingest.landing import DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_SECONDS, BufferingHints, LandingReport
+from ingest.layout import Producer
+from ingest.quarantine import read_quarantine
+from ingest.reader import ScanReport, inspect_lake, lake_objects
+from ingest.storage import LakeStore, LocalStore, open_lake
 
 app = typer.Typer(help="Generate, land and inspect the Firehose-layout event lake.", no_args_is_help=True)
+
+LakeOption = Annotated[
+    str | None,
+    typer.Option(
+        "--lake", help="Lake root: a local folder or s3://bucket/prefix. Default: $ENGLAKE_LAKE_ROOT or ./lake."
+    ),
+]
+MaxRecords = Annotated[
+    int | None,
+    typer.Option("--max-records", min=1, help="Cut an object after this many records (no limit by default)."),
+]
+BufferMiB = Annotated[
+    float,
+    typer.Option("--buffer-mib", min=0.001, max=128, help="Firehose SizeInMBs: cut an object at this many MiB."),
+]
+BufferSeconds = Annotated[
+    int, typer.Option("--buffer-seconds", min=0, max=900, help="Firehose IntervalInSeconds, on the arrival clock.")
+]
+NoGzip = Annotated[bool, typer.Option("--no-gzip", help="Write plain objects instead of GZIP (.gz).")]
+Undelimited = Annotated[
+    list[Producer] | None,
+    typer.Option(
+        "--undelimited",
+        help="Write this producer's records run together, as Firehose does without AppendDelimiterToRecord "
+        "(repeatable).",
+    ),
+]
+
+
+def _store(lake: str | None, *, must_exist: bool = False) -> LakeStore:
+    root = lake or get_settings().lake_root
+    store = open_lake(root)
+    if must_exist and isinstance(store, LocalStore) and not store.path.is_dir():
+        raise LakeError(f"lake root {store.root} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)")
+    return store
+
+
+def _hints(max_records: int | None, buffer_mib: float, buffer_seconds: int) -> BufferingHints:
+    return BufferingHints(max_records, max(1, round(buffer_mib * 2**20)), buffer_seconds)
+
+
+def _delimited(undelimited: list[Producer] | None) -> dict[Producer, bool]:
+    return {producer: producer not in (undelimited or []) for producer in Producer}
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError as error:
+        raise typer.BadParameter(f"{value!r} is not an ISO-8601 time (e.g. 2026-11-20T10:00:00Z)") from error
+
+
+def _landing_table(report: LandingReport, title: str) -> Table:
+    table = Table(title=title)
+    for column in ("producer", "objects", "records", "bytes", "stored bytes"):
+        table.add_column(column, justify="left" if column == "producer" else "right")
+    totals = report.totals()
+    for producer, row in totals.items():
+        table.add_row(
+            producer.value, f"{row.objects:,}", f"{row.records:,}", f"{row.raw_bytes:,}", f"{row.stored_bytes:,}"
+        )
+    table.add_row(
+        "total",
+        f"{sum(r.objects for r in totals.values()):,}",
+        f"{sum(r.records for r in totals.values()):,}",
+        f"{sum(r.raw_bytes for r in totals.values()):,}",
+        f"{sum(r.stored_bytes for r in totals.values()):,}",
+        style="bold",
+    )
+    return table
+
+
+@app.command()
+def generate(
+    lake: LakeOption = None,
+    events: Annotated[int, typer.Option(min=1, help="About how many distinct events to generate.")] = 20_000,
+    days: Annotated[int, typer.Option(min=1, max=365, help="Days of event time, ending at --end.")] = 7,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed and options give the same lake.")] = 42,
+    end: Annotated[str | None, typer.Option(help="End of event time (ISO-8601, UTC). Default: this hour.")] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Delete raw objects, quarantine, exports and truth first.")
+    ] = False,
+    max_records: MaxRecords = None,
+    buffer_mib: BufferMiB = DEFAULT_BUFFER_BYTES / 2**20,
+    buffer_seconds: BufferSeconds = DEFAULT_BUFFER_SECONDS,
+    no_gzip: NoGzip = False,
+    undelimited: Undelimited = None,
+) -> None:
+    """Generate synthetic Pinpoint, SES and End User Messaging events and land them as Firehose would."""
+    from ingest.generator import GeneratorConfig
+    from ingest.landing import generate_lake
+
+    store = _store(lake)
+    config = GeneratorConfig(seed=seed, events=events, days=days, end=_parse_time(end))
+    with progress() as bar:
+        task = bar.add_task("planning events, then landing records", total=None)
+        result = generate_lake(
+            config,
+            store,
+            hints=_hints(max_records, buffer_mib, buffer_seconds),
+            gzip_objects=not no_gzip,
+            delimited=_delimited(undelimited),
+            replace=replace,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    console.print(_landing_table(result.landing, f"Generated into {escape(store.root)}"))
+    console.print(
+        f"{result.records:,} records ({result.unassigned:,} of no producer, spread over the streams); "
+        f"{result.endpoints:,} endpoints → {store.uri(result.endpoint_key)}; truth → {store.uri(result.truth_key)}"
+        + (f"; {result.removed:,} old objects removed" if result.removed else "")
+    )
+
+
+@app.command()
+def land(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders of records (JSON, NDJSON, gzip, envelopes).")],
+    lake: LakeOption = None,
+    arrival: Annotated[
+        str | None, typer.Option(help="Arrival time of every record (ISO-8601, UTC). Default: now.")
+    ] = None,
+    arrival_from_event: Annotated[
+        bool,
+        typer.Option(
+            "--arrival-from-event",
+            help="Arrive each record at its own event time (Pinpoint arrival_timestamp, SES event timestamp, "
+            "End User Messaging eventTimestamp); records without one use --arrival.",
+        ),
+    ] = False,
+    max_records: MaxRecords = None,
+    buffer_mib: BufferMiB = DEFAULT_BUFFER_BYTES / 2**20,
+    buffer_seconds: BufferSeconds = DEFAULT_BUFFER_SECONDS,
+    no_gzip: NoGzip = False,
+    undelimited: Undelimited = None,
+) -> None:
+    """Land records from files or folders into the lake, each under its producer's prefix (classified by content)."""
+    files = expand_paths(paths)  # fails fast, before anything lands, on a missing path
+    store = _store(lake)
+    with progress() as bar:
+        task = bar.add_task("landing files", total=len(files))
+        result = land_paths(
+            files,
+            store,
+            arrival=_parse_time(arrival),
+            arrival_from_event=arrival_from_event,
+            hints=_hints(max_records, buffer_mib, buffer_seconds),
+            gzip_objects=not no_gzip,
+            delimited=_delimited(undelimited),
+            on_file=lambda _: bar.advance(task),
+        )
+    console.print(_landing_table(result.landing, f"Landed {result.files:,} file(s) into {escape(store.root)}"))
+    if result.rejected:
+        console.print(_counts_table("Quarantined from the inputs", "reason", result.rejected))
+        console.print(f"quarantine: {', '.join(store.uri(key) for key in result.quarantine_keys)}", markup=False)
+    if result.arrival_fallbacks:
+        console.print(f"[yellow]{result.arrival_fallbacks:,} record(s) carry no event time; they arrived at --arrival")
+    if result.unreadable:
+        raise InputError(f"{len(result.unreadable)} input file(s) could not be read: {'; '.join(result.unreadable)}")
+
+
+def _counts_table(title: str, label: str, counts: Any) -> Table:
+    table = Table(title=title)
+    table.add_column(label)
+    table.add_column("records", justify="right")
+    for key, count in sorted(counts.items(), key=lambda item: (-item[1], str(item[0]))):
+        table.add_row(escape(str(key)), f"{count:,}")
+    return table
+
+
+def _report_json(report: ScanReport) -> dict[str, Any]:
+    return {
+        "objects": report.objects,
+        "stored_bytes": report.stored_bytes,
+        "unreadable_objects": report.unreadable_objects,
+        "non_firehose_keys": report.non_firehose_keys,
+        "compression_mismatches": report.compression_mismatches,
+        "lines": report.lines,
+        "blank_lines": report.blank_lines,
+        "run_together_lines": report.run_together_lines,
+        "records": report.records,
+        "parsed": {p.value: report.parsed[p] for p in Producer},
+        "quarantined": dict(report.quarantined),
+        "by_type": {f"{p.value} {t}": n for (p, t), n in sorted(report.by_type.items())},
+        "unknown_types": {f"{p.value} {t}": n for (p, t), n in sorted(report.unknown_types.items())},
+        "misfiled": {f"{a.value}->{b.value}": n for (a, b), n in sorted(report.misfiled.items())},
+        "quarantine_objects_written": report.quarantine_objects_written,
+        "reconciles": report.reconciles,
+    }
+
+
+@app.command()
+def inspect(
+    lake: LakeOption = None,
+    write_quarantine: Annotated[
+        bool, typer.Option("--write-quarantine", help="Write each object's quarantined records under quarantine/.")
+    ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON instead of tables.")] = False,
+) -> None:
+    """Read every raw object back: objects, lines, events per producer and type, quarantine per reason."""
+    store = _store(lake, must_exist=True)
+    objects = lake_objects(store)
+    with progress(transient=as_json) as bar:
+        task = bar.add_task("reading objects", total=len(objects))
+        report = inspect_lake(store, objects=objects, write=write_quarantine, on_object=lambda _: bar.advance(task))
+    if as_json:
+        typer.echo(json.dumps(_report_json(report), indent=2))
+    else:
+        _print_report(store, report)
+    if report.unreadable_objects:
+        raise LakeError(
+            f"{report.unreadable_objects} object(s) in {store.root} could not be read; "
+            "they are counted as quarantined (see `englake lake quarantine` after --write-quarantine)"
+        )
+
+
+def _print_report(store: LakeStore, report: ScanReport) -> None:
+    summary = Table(title=f"Lake {escape(store.root)}", show_header=False)
+    summary.add_column("what")
+    summary.add_column("count", justify="right")
+    for label, value in [
+        ("objects", report.objects),
+        ("stored bytes", report.stored_bytes),
+        ("unreadable objects", report.unreadable_objects),
+        ("objects not named as Firehose names them", report.non_firehose_keys),
+        ("objects whose .gz name and content disagree", report.compression_mismatches),
+        ("lines", report.lines),
+        ("blank lines (not records)", report.blank_lines),
+        ("lines with records run together", report.run_together_lines),
+        ("records", report.records),
+        ("parsed events", report.parsed_total),
+        ("quarantined", report.quarantined_total),
+    ]:
+        summary.add_row(label, f"{value:,}")
+    summary.add_row("records = parsed + quarantined", "yes" if report.reconciles else "[red]NO")
+    console.print(summary)
+
+    events = Table(title="Events per producer and raw event type")
+    for column in ("producer", "event type", "events", "known"):
+        events.add_column(column, justify="right" if column == "events" else "left")
+    for (producer, event_type), count in sorted(report.by_type.items(), key=lambda item: (item[0][0], -item[1])):
+        if is_custom_event_type(producer, event_type):
+            known = "custom"
+        else:
+            known = "yes" if is_known_event_type(producer, event_type) else "[yellow]unknown"
+        events.add_row(producer.value, escape(event_type), f"{count:,}", known)
+    for producer in Producer:
+        events.add_row(producer.value, "[bold]all", f"[bold]{report.parsed[producer]:,}", "")
+    console.print(events)
+
+    if report.quarantined:
+        console.print(_counts_table("Quarantined per reason", "reason", report.quarantined))
+    if report.misfiled:
+        misfiled = {f"{a.value} prefix holds {b.value} events": n for (a, b), n in report.misfiled.items()}
+        console.print(_counts_table("Events under another producer's prefix", "where", misfiled))
+    if report.quarantine_objects_written:
+        console.print(f"wrote {report.quarantine_objects_written:,} quarantine object(s) under quarantine/")
+
+
+@app.command()
+def quarantine(
+    lake: LakeOption = None,
+    reason: Annotated[str | None, typer.Option(help="Only reasons containing this text.")] = None,
+    limit: Annotated[int, typer.Option(min=0, help="Show at most this many records (0: all).")] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as NDJSON.")] = False,
+) -> None:
+    """List quarantined records (written by `inspect --write-quarantine` and by `land`)."""
+    store = _store(lake, must_exist=True)
+    entries = [e for e in read_quarantine(store) if reason is None or reason.lower() in e.reason.lower()]
+    shown = entries if limit == 0 else entries[:limit]
+    if as_json:
+        for entry in shown:
+            typer.echo(entry.to_json())
+        return
+    table = Table(title=f"Quarantine of {escape(store.root)}: {len(entries):,} record(s)")
+    for column in ("source", "line", "offset", "reason", "record"):
+        table.add_column(column, overflow="fold")
+    for entry in shown:
+        record = entry.record if entry.record is not None else "(whole object)" if entry.key else "(whole file)"
+        table.add_row(
+            escape(entry.key or entry.source),
+            "" if entry.line is None else str(entry.line),
+            "" if entry.offset is None else str(entry.offset),
+            escape(entry.reason),
+            escape((record[:117] + "…") if len(record) > 120 else record),
+        )
+    console.print(table)
+    if len(shown) < len(entries):
+        console.print(f"{len(entries) - len(shown):,} more; use --limit 0 to show all")
+
+
+@app.command("register-glue")
+def register_glue_command(
+    lake: Annotated[
+        str | None,
+        typer.Option(
+            "--lake",
+            help="S3 lake root (s3://bucket or s3://bucket/prefix). Default: --bucket, else $ENGLAKE_LAKE_ROOT.",
+        ),
+    ] = None,
+    bucket: Annotated[str | None, typer.Option(help="Lake bucket (the root is s3://<bucket>).")] = None,
+    database: Annotated[str | None, typer.Option(help="Glue database. Default: $ENGLAKE_GLUE_DATABASE.")] = None,
+    projection_start: Annotated[
+        str, typer.Option(help="First projected arrival hour, YYYY/MM/DD/HH.")
+    ] = DEFAULT_PROJECTION_START,
+    region: Annotated[str | None, typer.Option(help="AWS Region. Default: $ENGLAKE_AWS_REGION or the SDK's.")] = None,
+) -> None:
+    """Create or update the Glue database and raw tables (partition projection, no crawler, no ALTER TABLE)."""
+    from englake.aws import client
+
+    settings = get_settings()
+    root = lake or (f"s3://{bucket}" if bucket else settings.lake_root)
+    result = register_glue(
+        client("glue", region or settings.aws_region),
+        root,
+        database=database or settings.glue_database,
+        projection_start=projection_start,
+    )
+    table = Table(title=f"Glue registration of {escape(root)}")
+    table.add_column("resource")
+    table.add_column("status")
+    table.add_row(f"database {result.database}", result.database_status)
+    for name, status in result.tables.items():
+        table.add_row(f"table {result.database}.{name}", status)
+    console.print(table)

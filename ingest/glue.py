@@ -39,7 +39,7 @@ def lake_location(lake_root: str) -> str:
     """``s3://bucket/prefix/`` of an S3 lake root, with one trailing slash."""
     if not lake_root.startswith("s3://") or not lake_root[5:].split("/", 1)[0]:
         raise ConfigError(
-            f"Glue tables need an S3 lake root (s3://bucket[/prefix]), not {lake_root!r}; "
+            f"Glue tables need an S3 lake root (s3://bucket or s3://bucket/prefix), not {lake_root!r}; "
             "pass --lake s3://… or set ENGLAKE_LAKE_ROOT"
         )
     return lake_root.rstrip("/") + "/"

@@ -310,19 +310,22 @@ def generate_lake(
     gzip_objects: bool = True,
     delimited: bool | Mapping[Producer, bool] = True,
     replace: bool = False,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> GenerateResult:
     """Generate ``config``'s synthetic events into ``store`` as Firehose would have landed them.
 
     Object names are seeded by ``config.seed``, so generating the same config again overwrites the same objects;
     ``replace`` first deletes everything an earlier ``generate`` wrote (other seeds or sizes included).
+    ``progress(done, total)`` follows the records as they land.
     """
     from ingest.generator import SyntheticLake
 
     removed = clear_synthetic(store) if replace else 0
     _, end = config.window()
+    lake = SyntheticLake(config)
+    total = len(lake) if hasattr(lake, "__len__") else 0  # 0: unknown, the bar just counts
     result = land_synthetic(
-        SyntheticLake(config),
+        lake,
         store,
         application_id=config.application_id,
         export_id=f"{end:%Y%m%dT%H%M%SZ}-seed{config.seed}",
@@ -330,7 +333,7 @@ def generate_lake(
         gzip_objects=gzip_objects,
         delimited=delimited,
         uuid_seed=config.seed,
-        progress=progress,
+        progress=(lambda done: progress(done, total)) if progress is not None else None,
     )
     result.removed = removed
     return result

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from ingest.classify import UNRECOGNIZED, classify, producer_of
+from ingest.classify import UNRECOGNIZED, classify, is_known_event_type, producer_of
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, object_key
 from ingest.quarantine import MAX_RECORD_CHARS, QuarantineEntry, quarantine_key, read_quarantine
 from ingest.reader import LakeRecord, ScanReport, inspect_lake, read_bytes, read_lake, split_line
@@ -274,3 +274,19 @@ def test_classification_rule(value: Any, expected: Producer | None) -> None:
     assert producer_of(value) == expected
     if expected is None:
         assert isinstance(classify(value), str)
+
+
+@pytest.mark.parametrize(
+    ("producer", "event_type", "known"),
+    [
+        (Producer.PINPOINT, "_email.rendering_failure", True),
+        (Producer.PINPOINT, "PlayedTrack", True),  # an app's custom event: its name is the app's choice
+        (Producer.PINPOINT, "_SMS.RECEIVED", False),  # not a documented Pinpoint type (event-formats.md gotcha 13)
+        (Producer.SES, "Rendering Failure", True),
+        (Producer.SES, "RenderingFailure", False),
+        (Producer.SMS, "TEXT_PROTECT_BLOCKED", True),
+        (Producer.SMS, "TEXT_ALL", False),  # a selector for event destinations, never an event
+    ],
+)
+def test_known_event_types(producer: Producer, event_type: str, known: bool) -> None:
+    assert is_known_event_type(producer, event_type) is known
