@@ -1,7 +1,172 @@
-"""``englake archive …`` and other commands of the operational handlers."""
+"""``englake ops …``: operate the handlers' data, the message archive and the address (suppression) store."""
+
+from __future__ import annotations
+
+from typing import Annotated
 
 import typer
+from rich.table import Table
+
+from englake.aws import client as aws_client
+from englake.console import console
+from englake.errors import ConfigError
 
 app = typer.Typer(
     help="Operate the handlers' data: the message archive and the suppression store.", no_args_is_help=True
 )
+archive_app = typer.Typer(help="List or erase an endpoint's archived messages (S3).", no_args_is_help=True)
+suppression_app = typer.Typer(
+    help="Inspect the address store of bounce and complaint processing.", no_args_is_help=True
+)
+app.add_typer(archive_app, name="archive")
+app.add_typer(suppression_app, name="suppression")
+
+Bucket = Annotated[str, typer.Option(envvar="ENGLAKE_ARCHIVE_BUCKET", help="Archive bucket (ENGLAKE_ARCHIVE_BUCKET).")]
+Prefix = Annotated[str, typer.Option(envvar="ENGLAKE_ARCHIVE_PREFIX", help="Key prefix of the archive.")]
+Endpoint = Annotated[str | None, typer.Option("--endpoint", help="Pinpoint endpoint id.")]
+Address = Annotated[
+    str | None, typer.Option("--address", help="Email address of SES-sent mail archived without an endpoint tag.")
+]
+Region = Annotated[str | None, typer.Option(envvar="ENGLAKE_AWS_REGION", help="AWS Region.")]
+
+
+def _archive(bucket: str, prefix: str, region: str | None):
+    from handlers.archiver.store import ArchiveStore
+
+    return ArchiveStore(aws_client("s3", region), bucket, prefix)
+
+
+def _endpoint_id(endpoint: str | None, address: str | None) -> str:
+    from handlers.archiver.events import address_endpoint_id
+
+    if bool(endpoint) == bool(address):
+        raise ConfigError("give exactly one of --endpoint ID or --address EMAIL")
+    return endpoint or address_endpoint_id(address or "")
+
+
+@archive_app.command("list")
+def archive_list(
+    bucket: Bucket,
+    endpoint: Endpoint = None,
+    address: Address = None,
+    prefix: Prefix = "archive",
+    region: Region = None,
+) -> None:
+    """List an endpoint's archived messages (latest versions)."""
+    endpoint_id = _endpoint_id(endpoint, address)
+    objects = _archive(bucket, prefix, region).list(endpoint_id)
+    table = Table(title=f"Archived messages of {endpoint_id}")
+    table.add_column("key")
+    table.add_column("bytes", justify="right")
+    table.add_column("stored (UTC)")
+    for obj in objects:
+        table.add_row(obj.key, str(obj.size), obj.last_modified.strftime("%Y-%m-%d %H:%M:%S"))
+    console.print(table)
+    console.print(f"{len(objects)} message(s)")
+
+
+@archive_app.command("erase")
+def archive_erase(
+    bucket: Bucket,
+    endpoint: Endpoint = None,
+    address: Address = None,
+    prefix: Prefix = "archive",
+    region: Region = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Erase all of an endpoint's archived messages, every version and delete marker (right to erasure)."""
+    endpoint_id = _endpoint_id(endpoint, address)
+    store = _archive(bucket, prefix, region)
+    if not yes and not typer.confirm(
+        f"Permanently delete every archived message (all versions) of {endpoint_id} in s3://{bucket}/{prefix}/?"
+    ):
+        raise typer.Exit(1)
+    report = store.erase(endpoint_id)
+    table = Table(title=f"Erased {endpoint_id}")
+    table.add_column("what")
+    table.add_column("count", justify="right")
+    table.add_row("messages", str(report.messages))
+    table.add_row("object versions deleted", str(report.versions))
+    table.add_row("delete markers removed", str(report.delete_markers))
+    table.add_row("total deleted", str(report.deleted))
+    console.print(table)
+
+
+Db = Annotated[str | None, typer.Option(help="Local SQLite address store; default ENGLAKE_ADDRESS_DB.")]
+Table_ = Annotated[str | None, typer.Option("--table", help="DynamoDB address table; default ENGLAKE_ADDRESS_TABLE.")]
+
+
+def _store(db: str | None, table: str | None, region: str | None):
+    from handlers.bounces.config import BounceSettings
+
+    updates = {k: v for k, v in {"address_db": db, "address_table": table, "aws_region": region}.items() if v}
+    settings = BounceSettings().model_copy(update=updates)
+    if db:  # an explicit file wins over a table from the environment
+        settings = settings.model_copy(update={"address_table": None})
+    return settings.store()
+
+
+@suppression_app.command("show")
+def suppression_show(
+    address: Annotated[str, typer.Argument(help="Email address (any spelling; it is normalized).")],
+    db: Db = None,
+    table: Table_ = None,
+    region: Region = None,
+) -> None:
+    """Show an address's row and the feedback that led to it."""
+    from handlers.addresses import AddressError, normalize_address
+
+    try:
+        normalized = normalize_address(address)
+    except AddressError as error:
+        raise ConfigError(str(error)) from None
+    store = _store(db, table, region)
+    state = store.get(normalized)
+    if state is None:
+        console.print(f"{normalized}: no bounce or complaint on record")
+        raise typer.Exit(0)
+    summary = Table(title=normalized, show_header=False)
+    for name, value in state.meaning().items():
+        summary.add_row(name, "" if value is None else str(value))
+    console.print(summary)
+    ledger = Table(title="feedback")
+    for column in ("time (UTC)", "feedback id", "type", "subtype", "category", "diagnostic"):
+        ledger.add_column(column)
+    for entry in store.entries(normalized):
+        ledger.add_row(
+            entry.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
+            entry.feedback_id,
+            entry.type,
+            entry.subtype or entry.complaint_feedback_type or "",
+            entry.category,
+            entry.diagnostic_code or "",
+        )
+    console.print(ledger)
+
+
+@suppression_app.command("list")
+def suppression_list(
+    db: Db = None,
+    status: Annotated[str | None, typer.Option(help="Only 'active' or 'suppressed' rows.")] = "suppressed",
+) -> None:
+    """List the rows of the local (SQLite) address store."""
+    from handlers.bounces.store import SqliteAddressStore
+
+    store = _store(db, None, None)
+    if not isinstance(store, SqliteAddressStore):
+        raise ConfigError("listing needs the local store (--db or ENGLAKE_ADDRESS_DB); use the console for DynamoDB")
+    rows = store.addresses(status)
+    table = Table(title=f"{status or 'all'} addresses")
+    for column in ("address", "status", "reason", "since (UTC)", "count", "last type/subtype"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row.address,
+            row.status,
+            row.reason or "",
+            row.suppressed_at.strftime("%Y-%m-%d %H:%M:%S") if row.suppressed_at else "",
+            str(row.count),
+            f"{row.type or ''}/{row.subtype or ''}",
+        )
+    console.print(table)
+    console.print(f"{len(rows)} address(es)")
