@@ -1,0 +1,1 @@
+"""Benchmarks: each module prints a table with the machine described; ``python -m benchmarks`` runs them all."""
