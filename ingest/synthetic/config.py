@@ -1,0 +1,83 @@
+"""What the synthetic lake is asked for (``GeneratorConfig``) and what it hands out (``RawRecord``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from ingest.layout import Producer
+
+EPOCH = datetime(1970, 1, 1)
+HOUR_MS = 3_600_000
+DAY_MS = 24 * HOUR_MS
+
+
+@dataclass(frozen=True)
+class GeneratorConfig:
+    """Knobs of the synthetic lake; the same config always yields byte-identical records and the same truth."""
+
+    seed: int = 42
+    #: Approximate number of distinct valid events (duplicates and malformed lines come on top).
+    events: int = 20_000
+    #: Event time spans ``[end - days, end)``; works up to 365 days.
+    days: int = 7
+    #: Naive UTC; default is now (UTC) truncated to the hour. Records arriving at or after ``end`` are not yet landed.
+    end: datetime | None = None
+    application_id: str = "3f6c2a9be1d04c58a7e2b41d9c0f8e57"
+    aws_account_id: str = "123456789012"
+    region: str = "us-east-1"
+    #: Share of valid events produced by SES-native event publishing (configuration sets).
+    ses_share: float = 0.24
+    #: Share of valid events produced by AWS End User Messaging SMS configuration sets.
+    eum_share: float = 0.10
+    #: Share of valid events that are Pinpoint app events (sessions, purchases, custom events).
+    app_share: float = 0.18
+    #: Probability that a record is delivered twice (a byte-identical copy, seconds to hours later).
+    duplicate_rate: float = 0.01
+    #: Probability that a record reaches Firehose hours after it happened.
+    late_rate: float = 0.03
+    #: Probability that a record reaches Firehose days after it happened.
+    very_late_rate: float = 0.003
+    #: Distinct events of unknown (future) AWS types per producer, per valid event (at least 2 per producer).
+    unknown_type_rate: float = 0.0002
+    #: Malformed lines (truncated JSON, plain text, arrays, bare numbers) per valid event (at least 4).
+    malformed_rate: float = 0.0001
+    #: Valid JSON objects that match no producer, per valid event (at least 3).
+    unclassifiable_rate: float = 0.00005
+    #: Records carrying fields AWS might add later (unknown top-level and nested keys), per valid event (at least 3).
+    new_field_rate: float = 0.0005
+
+    def window(self) -> tuple[datetime, datetime]:
+        """The event-time window ``(start, end)`` as naive UTC datetimes."""
+        end = self.end
+        if end is None:
+            end = datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+        elif end.tzinfo is not None:
+            end = end.astimezone(UTC).replace(tzinfo=None)
+        return end - timedelta(days=self.days), end
+
+
+@dataclass(frozen=True)
+class RawRecord:
+    """One line as Kinesis Data Firehose received it."""
+
+    producer: Producer | None  # the stream it arrived on; None only for lines that match no producer
+    arrival: datetime  # naive UTC: when Firehose received the record (>= event time; late ones hours later)
+    line: str  # the record's exact text, one line, no trailing newline (malformed ones included)
+
+
+def to_ms(moment: datetime) -> int:
+    """Naive-UTC datetime to Unix epoch milliseconds."""
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def from_ms(ms: int) -> datetime:
+    """Unix epoch milliseconds to a naive-UTC datetime."""
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+def iso_ms(ms: int) -> str:
+    """SES-style ISO-8601 with milliseconds and ``Z`` (``2026-11-20T10:15:31.123Z``)."""
+    d = EPOCH + timedelta(milliseconds=ms)
+    ms_part = d.microsecond // 1000
+    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}T{d.hour:02d}:{d.minute:02d}:{d.second:02d}.{ms_part:03d}Z"
