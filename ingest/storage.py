@@ -45,7 +45,8 @@ class LocalStore:
         self.root = str(self.path)
 
     def _file(self, key: str) -> Path:
-        path = (self.path / key).resolve()
+        # Lexical normalisation (no filesystem calls: this runs for every object read) is enough to refuse "..".
+        path = Path(os.path.normpath(self.path / key))
         if self.path not in path.parents and path != self.path:
             raise LakeError(f"key {key!r} escapes the lake root {self.root}")
         return path
