@@ -179,6 +179,8 @@ def land(
             on_file=lambda _: bar.advance(task),
         )
     console.print(_landing_table(result.landing, f"Landed {result.files:,} file(s) into {escape(store.root)}"))
+    rejected = sum(result.rejected.values())
+    console.print(f"{result.records_in:,} records in = {result.landing.records:,} landed + {rejected:,} quarantined")
     if result.rejected:
         console.print(_counts_table("Quarantined from the inputs", "reason", result.rejected))
         console.print(f"quarantine: {', '.join(store.uri(key) for key in result.quarantine_keys)}", markup=False)
@@ -258,6 +260,7 @@ def _print_report(store: LakeStore, report: ScanReport) -> None:
         ("lines with records run together", report.run_together_lines),
         ("records", report.records),
         ("parsed events", report.parsed_total),
+        *((f"  {producer.value} events", report.parsed[producer]) for producer in Producer),
         ("quarantined", report.quarantined_total),
     ]:
         summary.add_row(label, f"{value:,}")
@@ -273,8 +276,6 @@ def _print_report(store: LakeStore, report: ScanReport) -> None:
         else:
             known = "yes" if is_known_event_type(producer, event_type) else "[yellow]unknown"
         events.add_row(producer.value, escape(event_type), f"{count:,}", known)
-    for producer in Producer:
-        events.add_row(producer.value, "[bold]all", f"[bold]{report.parsed[producer]:,}", "")
     console.print(events)
 
     if report.quarantined:
