@@ -9,7 +9,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from englake.errors import InputError
 from ingest.inputs import (
@@ -25,7 +27,7 @@ from ingest.landing import BufferingHints
 from ingest.layout import Producer, parse_object_key
 from ingest.quarantine import input_quarantine_key, read_quarantine
 from ingest.reader import inspect_lake
-from ingest.storage import LocalStore
+from ingest.storage import LocalStore, open_lake
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "aws_examples"
 
@@ -309,4 +311,20 @@ def test_records_without_an_event_time_arrive_at_the_given_arrival(tmp_path: Pat
     assert [(o.arrival, o.records) for o in result.landing.objects] == [
         (datetime(2019, 8, 1, 0, 17, 2, 690000), 1),
         (datetime(2026, 1, 1, 12, 0), 1),
+    ]
+
+
+@mock_aws
+def test_landing_into_an_s3_lake() -> None:
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="lake-bucket")
+    store = open_lake("s3://lake-bucket/prod", s3)
+    result = land_paths([EXAMPLES / "eum_sms.json"], store, arrival=datetime(2026, 5, 1, 8, 30))
+    (landed,) = result.landing.objects
+    assert landed.key.startswith("raw/sms/2026/05/01/08/englake-sms-1-2026-05-01-08-30-00-")
+    keys = sorted(item["Key"] for item in s3.list_objects_v2(Bucket="lake-bucket")["Contents"])
+    assert keys == sorted([f"prod/{landed.key}", f"prod/{input_quarantine_key(EXAMPLES / 'eum_sms.json')}"])
+    assert [q.reason for q in read_quarantine(store)] == [
+        "invalid JSON: Expecting ',' delimiter",
+        "unrecognized producer",
     ]
