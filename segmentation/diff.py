@@ -97,16 +97,27 @@ def compute_diff(
             "CREATE TABLE prev AS SELECT endpoint_id, any_value(segments) AS segments FROM snapshot_in "
             "WHERE endpoint_id IS NOT NULL AND (segments IS NULL OR len(segments) > 0) GROUP BY endpoint_id"
         )
+        if known is None:
+            con.execute("CREATE TABLE known_ids (endpoint_id VARCHAR)")
+        else:
+            con.register("known_in", pa.table({"endpoint_id": known.cast(pa.string())}))
+            con.execute("CREATE TABLE known_ids AS SELECT DISTINCT endpoint_id FROM known_in")
+        all_known = "true" if known is None else "k.endpoint_id IS NOT NULL"
+        # A change, or an id the snapshot holds that the destination no longer has (it must leave the snapshot).
         con.execute(
-            """
-            CREATE TABLE delta AS
+            f"""
+            CREATE TABLE classified AS
             SELECT coalesce(d.endpoint_id, p.endpoint_id) AS endpoint_id,
                    coalesce(d.segments, []::VARCHAR[]) AS segments,
-                   CASE WHEN p.endpoint_id IS NULL THEN []::VARCHAR[] ELSE p.segments END AS previous
+                   CASE WHEN p.endpoint_id IS NULL THEN []::VARCHAR[] ELSE p.segments END AS previous,
+                   {all_known} AS known
             FROM desired d FULL OUTER JOIN prev p ON d.endpoint_id = p.endpoint_id
+            LEFT JOIN known_ids k ON k.endpoint_id = coalesce(d.endpoint_id, p.endpoint_id)
             WHERE p.endpoint_id IS NULL OR d.endpoint_id IS NULL OR p.segments IS NULL OR d.segments <> p.segments
+               OR NOT ({all_known})
             """
         )
+        con.execute("CREATE VIEW delta AS SELECT endpoint_id, segments, previous FROM classified")
         con.execute(
             """
             CREATE TABLE moves AS
@@ -114,19 +125,11 @@ def compute_diff(
                    list_filter(segments, lambda x: NOT list_contains(coalesce(previous, []::VARCHAR[]), x)) AS added,
                    list_filter(list_distinct(coalesce(previous, []::VARCHAR[])),
                                lambda x: NOT list_contains(segments, x)) AS removed,
-                   len(segments) = 0 AS cleared,
+                   len(segments) = 0 AND (previous IS NULL OR len(previous) > 0) AS cleared,
                    previous IS NULL AS unknown_state
             FROM delta
             """
         )
-        if known is None:
-            con.execute("CREATE TABLE classified AS SELECT *, true AS known FROM delta")
-        else:
-            con.register("known_in", pa.table({"endpoint_id": known.cast(pa.string())}))
-            con.execute(
-                "CREATE TABLE classified AS SELECT delta.*, k.endpoint_id IS NOT NULL AS known FROM delta "
-                "LEFT JOIN (SELECT DISTINCT endpoint_id FROM known_in) k USING (endpoint_id)"
-            )
         limit = max_values if max_values is not None else 2**31 - 1
 
         def select(where: str) -> pa.Table:

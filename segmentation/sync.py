@@ -228,14 +228,16 @@ def _changes_table(changes: list[EndpointChange]) -> pa.Table:
 
 
 def _next_snapshot(previous: pa.Table, diff: Diff, result: WriteResult) -> pa.Table:
-    """Previous state, with accepted lists applied, failed ids unknown (null), vanished ids dropped."""
+    """Previous state, with accepted lists applied, failed ids unknown (null), ids the destination lacks dropped."""
     accepted = _changes_table(result.accepted)
     failed = pa.table({"endpoint_id": pa.array([c.endpoint_id for c, _ in result.failed], pa.string())})
     with duckdb.connect() as con:
         con.register("previous_in", previous)
         con.register("accepted", accepted)
         con.register("failed", failed)
-        con.register("vanished", pa.table({"endpoint_id": diff.vanished.cast(pa.string())}))
+        # Ids the destination doesn't have hold nothing there: forget them, so one that reappears is written afresh.
+        gone = pa.concat_arrays([diff.vanished.cast(pa.string()), diff.unknown.column("endpoint_id").combine_chunks()])
+        con.register("vanished", pa.table({"endpoint_id": gone}))
         return (
             con.sql(
                 """

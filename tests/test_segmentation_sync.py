@@ -321,3 +321,19 @@ def test_first_sync_cleans_up_what_the_reference_left(env: Env) -> None:
     assert env.attribute("ep-00003") == ["seg_vip"]
     assert env.attribute("ep-00004") is None
     assert report.endpoints_cleared == 1
+
+
+def test_endpoint_deleted_then_recreated_is_written_again(env: Env) -> None:
+    pairs = world.day_pairs(0, COUNT)
+    env.sync(pairs)
+    member = pairs[0][0]
+    env.fake.apps[APP].pop(member.casefold())
+    without = [e for e in env.seeded.values() if e["Id"] != member]
+    write_export(env.store, APP, without, export_id="99990101T000000Z")
+    report = env.sync(pairs)
+    assert report.unknown_endpoints == 1  # still in a segment, but gone from Pinpoint: reported, not recreated
+    assert env.fake.endpoint(APP, member) is None
+    env.fake.put_endpoint(APP, env.seeded[member])  # the app registers it again, without our attribute
+    write_export(env.store, APP, env.seeded.values(), export_id="99990102T000000Z")
+    env.sync(pairs)
+    env.assert_state(pairs)
