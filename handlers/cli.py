@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
+from botocore.exceptions import BotoCoreError, ClientError
 from rich.table import Table
 
 from englake.aws import client as aws_client
 from englake.console import console
-from englake.errors import ConfigError
+from englake.errors import ConfigError, LakeError
 
 app = typer.Typer(
     help="Operate the handlers' data: the message archive and the suppression store.", no_args_is_help=True
@@ -54,7 +55,10 @@ def archive_list(
 ) -> None:
     """List an endpoint's archived messages (latest versions)."""
     endpoint_id = _endpoint_id(endpoint, address)
-    objects = _archive(bucket, prefix, region).list(endpoint_id)
+    try:
+        objects = _archive(bucket, prefix, region).list(endpoint_id)
+    except (ClientError, BotoCoreError) as error:
+        raise LakeError(f"s3://{bucket}/{prefix}/: {error}") from None
     table = Table(title=f"Archived messages of {endpoint_id}")
     table.add_column("key")
     table.add_column("bytes", justify="right")
@@ -81,7 +85,10 @@ def archive_erase(
         f"Permanently delete every archived message (all versions) of {endpoint_id} in s3://{bucket}/{prefix}/?"
     ):
         raise typer.Exit(1)
-    report = store.erase(endpoint_id)
+    try:
+        report = store.erase(endpoint_id)
+    except (ClientError, BotoCoreError) as error:
+        raise LakeError(f"s3://{bucket}/{prefix}/: {error}") from None
     table = Table(title=f"Erased {endpoint_id}")
     table.add_column("what")
     table.add_column("count", justify="right")

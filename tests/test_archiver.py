@@ -406,3 +406,18 @@ def test_endpoint_ids_with_slashes_cannot_reach_other_prefixes(aws):
     event["client"]["client_id"] = "team/alice"
     [request] = parse_requests(copy.deepcopy(event))
     assert request.key().startswith("archive/team%2Falice/2019/")
+
+
+def test_the_queuer_lambda_entry_point(aws, monkeypatch):
+    monkeypatch.setenv("ENGLAKE_ARCHIVE_QUEUE_URL", aws["queue_url"])
+    queuer._sqs.cache_clear()
+    try:
+        event = firehose_event([line(campaign_send("c1")), b'{"event_type": "_session.stop"}\n'])
+        response = queuer.lambda_handler(event, LambdaContext())
+    finally:
+        queuer._sqs.cache_clear()
+    assert [r["data"] for r in response["records"]] == [r["data"] for r in event["records"]]
+    attributes = aws["sqs"].get_queue_attributes(
+        QueueUrl=aws["queue_url"], AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"

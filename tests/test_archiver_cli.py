@@ -81,3 +81,10 @@ def test_suppression_show_and_list(tmp_path):
     assert "1 address(es)" in listed.output
     unknown = runner.invoke(app, ["suppression", "show", "new@example.com", "--db", str(db)])
     assert "no bounce or complaint on record" in unknown.output
+
+
+def test_a_missing_bucket_is_one_clear_error(bucket):
+    result = runner.invoke(app, ["archive", "list", "--endpoint", "e-1", "--bucket", "no-such-bucket"])
+    assert result.exit_code == 1
+    assert "s3://no-such-bucket/archive/" in str(result.exception)
+    assert "NoSuchBucket" in str(result.exception)
