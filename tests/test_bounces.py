@@ -527,3 +527,25 @@ def test_raw_message_delivery_bodies_are_read_too(ses, store):
     _fake, ses_list = ses
     run(store, ses_list, json.dumps(copy.deepcopy(fixture("ses/notification-bounce.json"))))
     assert store.get("jane@example.com").suppressed
+
+
+def test_concurrent_writers_never_lose_an_update(dynamo_store):
+    """Two Lambdas folding feedback into one row: the loser of the version race re-reads and retries."""
+    from handlers.bounces.models import parse_notification as parse
+    from handlers.bounces.policy import classify
+    from handlers.bounces.store import FeedbackEntry
+
+    def entry(feedback_id, at):
+        [feedback] = parse(bounce(["race@example.com"], "Transient", "General", at, feedback_id)).feedback
+        return FeedbackEntry.from_feedback(feedback, classify(feedback))
+
+    dynamo_store.record(entry("r1", "2024-03-01T00:00:00Z"))
+    stale = dynamo_store.get("race@example.com")
+    dynamo_store.record(entry("r2", "2024-03-02T00:00:00Z"))  # another writer got there first
+    reads = iter([stale])
+    original_get = dynamo_store.get
+    dynamo_store.get = lambda address: next(reads, None) or original_get(address)
+    dynamo_store.record(entry("r3", "2024-03-03T00:00:00Z"))
+    dynamo_store.get = original_get
+    row = dynamo_store.get("race@example.com")
+    assert (row.count, row.feedback_count, row.last_feedback_id) == (3, 3, "r3")
