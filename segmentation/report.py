@@ -46,6 +46,7 @@ class SyncReport:
     rejected_examples: list[dict[str, str]] = field(default_factory=list)
     failed_examples: list[dict[str, str]] = field(default_factory=list)
     unknown_examples: list[str] = field(default_factory=list)
+    change_examples: list[dict[str, Any]] = field(default_factory=list)
     segments: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
@@ -96,6 +97,15 @@ class SyncReport:
             )
         return table
 
+    def changes_table(self) -> Table:
+        table = Table(title=f"Changes (first {len(self.change_examples)} of {self.to_write:,})", header_style="bold")
+        for name in ("endpoint", "before", "after"):
+            table.add_column(name)
+        for row in self.change_examples:
+            before = "(unknown: rewritten)" if row["before"] is None else ", ".join(row["before"]) or "—"
+            table.add_row(row["endpoint_id"], before, ", ".join(row["after"]) or "— (removed from all)")
+        return table
+
     def problems_table(self) -> Table | None:
         rows = [("rejected", r["endpoint_id"], r["reason"]) for r in self.rejected_examples]
         rows += [("failed", r["endpoint_id"], r["reason"]) for r in self.failed_examples]
@@ -115,6 +125,8 @@ class SyncReport:
         parts: list[Any] = [self.summary_table()]
         if self.segments:
             parts.append(self.segments_table())
+        if self.change_examples:
+            parts.append(self.changes_table())
         problems = self.problems_table()
         if problems is not None:
             parts.append(problems)

@@ -167,6 +167,10 @@ def _fill_from_diff(report: SyncReport, diff: Diff, destination: Destination) ->
         )
     ]
     report.segments = [asdict(s) for s in diff.segments]
+    preview = diff.to_write.slice(0, EXAMPLES).to_pylist()
+    report.change_examples = [
+        {"endpoint_id": r["endpoint_id"], "before": r["previous"], "after": r["segments"]} for r in preview
+    ]
 
 
 def _write(

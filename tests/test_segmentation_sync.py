@@ -116,6 +116,12 @@ def test_dry_run_writes_nothing_and_reports_the_diff(env: Env) -> None:
     assert report.status == "dry-run"
     assert report.to_write == len(world.expected(pairs))
     assert report.memberships == len(pairs)
+    first = report.change_examples[0]
+    assert first == {
+        "endpoint_id": first["endpoint_id"],
+        "before": [],
+        "after": world.expected(pairs)[first["endpoint_id"]],
+    }
 
 
 def test_unknown_ids_are_reported_and_never_created(env: Env) -> None:
