@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from englake.console import console, err_console
@@ -98,7 +99,7 @@ def main() -> None:
     try:
         app()
     except EnglakeError as error:
-        err_console.print(f"[bold red]error:[/bold red] {error}")
+        err_console.print(f"[bold red]error:[/bold red] {escape(str(error))}")
         raise SystemExit(1) from None
 
 

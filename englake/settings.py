@@ -20,7 +20,7 @@ class Settings(BaseSettings):
     aws_region: str | None = None
     #: Glue database holding the raw Firehose tables (production).
     glue_database: str = "englake_raw"
-    athena_workgroup: str = "primary"
+    athena_workgroup: str = "englake"  # the workgroup deploy/lake.yaml creates
     #: Amazon Pinpoint project (application) id, for the Pinpoint segment destination and handlers.
     pinpoint_application_id: str | None = None
 

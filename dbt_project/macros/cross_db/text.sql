@@ -16,3 +16,10 @@ concat({% for part in parts %}coalesce(cast({{ part }} as {{ dbt.type_string() }
 {% macro safe_divide(numerator, denominator) -%}
 (cast({{ numerator }} as double) / nullif(cast({{ denominator }} as double), 0))
 {%- endmacro %}
+
+
+{#- Strip spaces, tabs and carriage returns at both ends (SQL trim() removes spaces only). -#}
+{% macro trim_whitespace(expr) %}{{ return(adapter.dispatch('trim_whitespace', 'englake')(expr)) }}{% endmacro %}
+{% macro default__trim_whitespace(expr) %}{{ exceptions.raise_compiler_error("trim_whitespace: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__trim_whitespace(expr) %}regexp_replace({{ expr }}, '^[ \t\r]+|[ \t\r]+$', '', 'g'){% endmacro %}
+{% macro athena__trim_whitespace(expr) %}regexp_replace({{ expr }}, '^[ \t\r]+|[ \t\r]+$', ''){% endmacro %}

@@ -8,7 +8,7 @@
 
 with lines as (
     {%- for producer in ['pinpoint', 'ses', 'sms'] %}
-    select line, object_path, datehour, '{{ producer }}' as source_prefix
+    select {{ englake.trim_whitespace('line') }} as trimmed, object_path, datehour, '{{ producer }}' as source_prefix
     from ({{ englake.lake_raw_lines(producer, since) }}) as raw_{{ producer }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -19,10 +19,10 @@ records as (
         lines.object_path,
         lines.datehour,
         lines.source_prefix,
-        trim(piece.record) as record
+        {{ englake.trim_whitespace('piece.record') }} as record
     from lines
-    cross join unnest({{ englake.split_run_together('trim(lines.line)') }}) as piece (record)
-    where trim(coalesce(lines.line, '')) <> ''
+    cross join unnest({{ englake.split_run_together('lines.trimmed') }}) as piece (record)
+    where lines.trimmed <> ''
 ),
 
 validated as (
