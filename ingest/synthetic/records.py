@@ -11,9 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
+from email.utils import format_datetime
 from typing import Any
 
-from ingest.synthetic.config import iso_ms
+from ingest.synthetic.config import from_ms, iso_ms
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -84,6 +86,10 @@ class Sms:
     @property
     def sent_ms(self) -> int:
         return self.request_ms
+
+
+def _rfc2822(ms: int) -> str:
+    return format_datetime(from_ms(ms).replace(microsecond=0, tzinfo=UTC))
 
 
 _FEEDBACK = {
@@ -354,6 +360,8 @@ class Renderer:
         headers.append(
             {"name": "Content-Type", "value": f'multipart/alternative; boundary="----=_Part_{mail.boundary}"'}
         )
+        if style == "notification":
+            headers.append({"name": "Date", "value": _rfc2822(mail.sent_ms)})
         if mail.list_unsubscribe:
             headers.append(
                 {"name": "List-Unsubscribe", "value": "<https://unsubscribe.example.com/u?c=englake-newsletter>"}
@@ -364,12 +372,12 @@ class Renderer:
 
     def _ses_mail(self, mail: Mail, style: str, event_type: str) -> dict[str, Any]:
         ts = iso_ms(mail.sent_ms)
-        common = {
-            "from": [mail.source],
-            "to": list(mail.destinations),
-            "messageId": mail.message_id,
-            "subject": mail.subject,
-        }
+        common: dict[str, Any] = {"from": [mail.source]}
+        if style == "notification":
+            common["date"] = _rfc2822(mail.sent_ms)
+        common["to"] = list(mail.destinations)
+        common["messageId"] = mail.message_id
+        common["subject"] = mail.subject
         if style == "engagement":  # the documented Open/Click mail objects: keys sorted, no sourceArn
             return {
                 "commonHeaders": common,
@@ -410,6 +418,8 @@ class Renderer:
         failure, delivery delay: no headers), "notification" (identity feedback: ``notificationType``, no tags)."""
         type_key = "notificationType" if style == "notification" else "eventType"
         mail_obj = self._ses_mail(mail, style, event_type)
+        if style == "notification" and obj_key == "bounce":  # identity notifications add the remote MTA's IP
+            obj = {**obj, "remoteMtaIp": "198.51.100.25"}
         if obj_key in ("bounce", "complaint", "click"):  # documented key order: event object before mail
             rec = {type_key: event_type, obj_key: obj, "mail": mail_obj}
         else:

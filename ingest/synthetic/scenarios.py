@@ -101,6 +101,19 @@ class Planner:
         self.phone_users = [u for u in self.users if u.phone]
         self.campaigns = build_campaigns(self.rng, self.start_ms, self.end_ms)
         self.journeys = build_journeys(self.rng, self.start_ms, self.end_ms)
+        for c in self.campaigns:
+            self.truth.campaign_catalog[c.campaign_id] = {
+                "name": c.name,
+                "channel": c.channel,
+                "producer": c.producer,
+                "webinar_id": c.webinar_id,
+                "treatments": {t.treatment_id: t.subject for t in c.treatments},
+            }
+        for j in self.journeys:
+            self.truth.journey_catalog[j.journey_id] = {
+                "name": j.name,
+                "activities": {a.activity_id: a.kind for a in j.activities},
+            }
         self._rr: dict[str, int] = {}
         self._seed_list = next(c for c in self.campaigns if c.name == "Seed-list check")
         self._newsletters = [
@@ -688,7 +701,7 @@ class Planner:
                 "Message has been sent to the carrier",
             )
         if force is None and rnd() < 0.9:
-            t = request + 2_000 + int(rnd() * 23_000)
+            t = request + 3_500 + int(rnd() * 23_000)  # after any intermediate status
             if rnd() < 0.06:
                 t += HOUR_MS + int(rnd() * 70 * HOUR_MS)
             if sms.iso_country == "US":
@@ -702,7 +715,7 @@ class Planner:
             elif event_type == "TEXT_TTL_EXPIRED":
                 t = request + HOUR_MS + int(rnd() * 11 * HOUR_MS)
             else:
-                t = request + 2_000 + int(rnd() * 60_000)
+                t = request + 3_500 + int(rnd() * 60_000)
             self._eum(sms, event_type, t, True, status, description)
 
     # ==========================================================================================================
@@ -981,6 +994,11 @@ class Planner:
             title = dict(catalog.WEBINARS)[campaign.webinar_id]
             plan = [("webinar_registration", {"webinar_id": campaign.webinar_id, "webinar_title": title}, {})]
             self._session(user, opened[user.email] + MINUTE_MS + int(rnd() * 30 * MINUTE_MS), plan)
+        elif campaign.webinar_id and user.email not in opened and user.webinar_fan and rnd() < 0.2:
+            # some fans register without opening the invitation (they heard of it elsewhere)
+            title = dict(catalog.WEBINARS)[campaign.webinar_id]
+            plan = [("webinar_registration", {"webinar_id": campaign.webinar_id, "webinar_title": title}, {})]
+            self._session(user, t + HOUR_MS + int(rnd() * 47 * HOUR_MS), plan)
         return True
 
     def _unit_campaign_sms(self) -> bool:

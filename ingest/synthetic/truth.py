@@ -294,6 +294,10 @@ class GroundTruth:
     campaigns: dict[str, dict[str, dict[str, int]]]
     #: journey id -> JOURNEY_COUNTERS
     journeys: dict[str, dict[str, int]]
+    #: campaign id -> name, channel (EMAIL/SMS), producer (pinpoint/ses), webinar_id, treatments {id: subject or body}
+    campaign_catalog: dict[str, dict[str, Any]]
+    #: journey id -> name, activities {activity id: EMAIL/SMS}
+    journey_catalog: dict[str, dict[str, Any]]
     #: (message id, recipient address) -> channel, producer, endpoint_id, client_id, campaign_id, treatment_id,
     #: journey_id, subject, sent_at, counts {view: rows}, latest_status, price
     messages: dict[tuple[str, str], dict[str, Any]]
@@ -353,6 +357,8 @@ class TruthBuilder:
         self._sms_best: dict[tuple[str, str], tuple[bool, int]] = {}
         self.endpoints: dict[str, dict[str, Any]] = {}
         self.address_to_endpoint: dict[str, str] = {}
+        self.campaign_catalog: dict[str, dict[str, Any]] = {}
+        self.journey_catalog: dict[str, dict[str, Any]] = {}
 
     # -- lines ------------------------------------------------------------------------------------------------
     def line(
@@ -611,6 +617,8 @@ class TruthBuilder:
             view_rows=self.view_rows,
             campaigns=self.campaigns,
             journeys=self.journeys,
+            campaign_catalog=self.campaign_catalog,
+            journey_catalog=self.journey_catalog,
             messages=self.messages,
             endpoints=self.endpoints,
         )
