@@ -22,7 +22,9 @@ app = typer.Typer(
     help="Sync dbt segment membership to a destination (local store, Amazon Pinpoint).", no_args_is_help=True
 )
 
-Destination = Annotated[str, typer.Option("--destination", "-d", help="local (embedded default) or pinpoint.")]
+Destination = Annotated[
+    str, typer.Option("--destination", "-d", help="local (embedded default), pinpoint or customer-profiles.")
+]
 ApplicationId = Annotated[
     str | None, typer.Option(help="Pinpoint application (project) id; default ENGLAKE_PINPOINT_APPLICATION_ID.")
 ]
@@ -64,6 +66,9 @@ def sync(
     export_role_arn: Annotated[
         str | None, typer.Option(help="Run a Pinpoint export job with this role first (else read the lake's latest).")
     ] = None,
+    domain: Annotated[
+        str | None, typer.Option(help="Customer Profiles domain (--destination customer-profiles).")
+    ] = None,
     lake: Lake = None,
     no_refresh: Annotated[bool, typer.Option("--no-refresh", help="Don't rebuild the segment models first.")] = False,
 ) -> None:
@@ -79,6 +84,7 @@ def sync(
         attribute=attribute or options.attribute,
         rate=rate if rate is not None else options.rate,
         export_role_arn=export_role_arn or options.export_role_arn,
+        profiles_domain=domain or options.profiles_domain,
     )
     policy = GuardPolicy(
         max_removal_share=max_removal_share if max_removal_share is not None else options.max_removal_share,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE, UPDATE_ENDPOINTS_BATCH_RPS
+from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE
 from segmentation.guard import DEFAULT_MAX_REMOVAL_SHARE, DEFAULT_VANISH_MIN_MEMBERS
 from segmentation.membership import DEFAULT_RELATION
 
@@ -18,11 +18,14 @@ class SegmentSettings(BaseSettings):
     attribute: str = DEFAULT_ATTRIBUTE
     #: The membership relation (dbt model) to read.
     relation: str = DEFAULT_RELATION
-    #: UpdateEndpointsBatch requests per second (client side); the documented quota by default.
-    rate: float = UPDATE_ENDPOINTS_BATCH_RPS
+    #: Requests per second the writer sends; unset = the destination's default (Pinpoint: the documented
+    #: UpdateEndpointsBatch quota, UPDATE_ENDPOINTS_BATCH_RPS).
+    rate: float | None = None
     max_removal_share: float = DEFAULT_MAX_REMOVAL_SHARE
     vanish_min_members: int = DEFAULT_VANISH_MIN_MEMBERS
     #: IAM role Pinpoint assumes to write an endpoint export into the lake; unset = read the latest export there.
     export_role_arn: str | None = None
+    #: Amazon Connect Customer Profiles domain, for the customer-profiles destination.
+    profiles_domain: str | None = None
     #: Application id of the local endpoint store when no Pinpoint application id is set.
     local_application_id: str = "local"

@@ -9,11 +9,14 @@ from englake.settings import Settings
 from ingest.storage import LakeStore
 from segmentation.catalog import LakeExportCatalog, PinpointExportCatalog, export_applications
 from segmentation.destinations.base import Destination, DestinationLimits, EndpointChange, WriteResult
+from segmentation.destinations.customer_profiles import DEFAULT_RATE as PROFILES_RATE
+from segmentation.destinations.customer_profiles import CustomerProfilesDestination
 from segmentation.destinations.local import LocalDestination
-from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE, PinpointDestination
+from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE, UPDATE_ENDPOINTS_BATCH_RPS, PinpointDestination
 from segmentation.errors import DestinationError
 
 __all__ = [
+    "CustomerProfilesDestination",
     "Destination",
     "DestinationLimits",
     "EndpointChange",
@@ -34,8 +37,9 @@ def open_destination(
     rate: float | None = None,
     export_role_arn: str | None = None,
     pinpoint_client: Any | None = None,
+    profiles_domain: str | None = None,
 ) -> Destination:
-    """The destination named ``kind`` ("local" or "pinpoint"), wired from settings."""
+    """The destination named ``kind`` ("local", "pinpoint" or "customer-profiles"), wired from settings."""
     if kind == "local":
         if not settings.is_local:
             raise DestinationError("the local destination needs a local lake root (ENGLAKE_LAKE_ROOT), not S3")
@@ -53,8 +57,17 @@ def open_destination(
             if export_role_arn
             else LakeExportCatalog(store, app, attribute)
         )
-        return PinpointDestination(client, app, catalog, attribute=attribute, rate=rate)
-    raise DestinationError(f"unknown destination {kind!r}: use local or pinpoint")
+        return PinpointDestination(
+            client, app, catalog, attribute=attribute, rate=rate if rate is not None else UPDATE_ENDPOINTS_BATCH_RPS
+        )
+    if kind == "customer-profiles":
+        if not profiles_domain:
+            raise DestinationError(
+                "the Customer Profiles destination needs a domain: --domain or ENGLAKE_SEGMENTS_PROFILES_DOMAIN"
+            )
+        client = aws_client("customer-profiles", region=settings.aws_region)
+        return CustomerProfilesDestination(client, profiles_domain, rate=rate if rate is not None else PROFILES_RATE)
+    raise DestinationError(f"unknown destination {kind!r}: use local, pinpoint or customer-profiles")
 
 
 def _only_exported_app(store: LakeStore) -> str | None:

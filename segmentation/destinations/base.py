@@ -2,23 +2,14 @@
 
 A destination writes each endpoint's *whole* new list of segment names (an idempotent overwrite, never an append;
 an empty list clears the attribute on that endpoint), says which endpoint ids exist, and reports per endpoint what
-was accepted, rejected (the destination refused that endpoint; not retried until it changes) or failed (unknown
-outcome; rewritten next run).
+was accepted, rejected (the destination refused that endpoint: reported, and tried again next run) or failed
+(unknown outcome: rewritten next run whatever the diff says).
 
-Amazon Connect Customer Profiles, the successor AWS names after Pinpoint's end of support, is the next destination;
-this interface maps onto it as follows (ops-anchors.md A3; not built yet):
-
-- ``known_endpoints`` → profile ids (or the profile key the endpoint id is stored under, e.g. ``_profileId`` or a
-  custom key searched with ``SearchProfiles``); a Customer Profiles export (``CreateSegmentSnapshot`` of an
-  all-profiles segment, JSONL to S3) plays the role of the Pinpoint endpoint export.
-- ``write`` → ``UpdateProfile`` per profile. Profile ``Attributes`` are string → string (value ≤ 255 chars, no
-  arrays), and an empty string clears a key. So the list becomes one attribute per segment
-  (``seg_<name>="1"``; a removal writes ``seg_<name>=""``), which needs ``EndpointChange.previous`` (given to every
-  destination) to know which keys to clear — or, within 255 chars, one delimited string. ``limits`` would say
-  ``max_value_chars=255`` and no ``max_values``.
-- Alternatives that move the logic into Connect: membership as profile objects (``PutProfileObject`` /
-  ``BatchPutProfileObject``, ≤ 10 items with per-item ``Failed[]``, which maps to ``WriteResult.rejected``), or
-  Customer Profiles segment definitions built on them.
+Amazon Connect Customer Profiles, the successor AWS names after Pinpoint's end of support, is written by
+destinations/customer_profiles.py: one ``<prefix><segment>`` profile attribute per segment (attributes are
+string → string, ≤ 255 characters, no arrays), added with "1" and cleared with "" using ``EndpointChange.previous``.
+Other mappings (ops-anchors.md A3): membership as profile objects (``BatchPutProfileObject``, ≤ 10 items, per-item
+``Failed[]`` → ``WriteResult.rejected``), or Customer Profiles segment definitions built on them.
 """
 
 from __future__ import annotations
