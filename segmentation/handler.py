@@ -1,7 +1,7 @@
 """Lambda entry point of the scheduled segment sync (Step Functions invokes it after the Athena membership query).
 
 Event: ``{"QueryExecutionId": "…"}`` (the state machine's Athena step output; absent = run the query here),
-optional ``"force": true`` and ``"dry_run": true``. Returns the run report's counts; a tripped guard raises, so
+optional ``"force": true``, ``"dry_run": true`` and ``"round"`` (continuation rounds skip the endpoint export). Returns the run report's counts; a tripped guard raises, so
 the state machine's Catch notifies. ``status: "incomplete"`` means the time budget ran out and the state machine
 invokes again (bounded) to continue.
 """
@@ -71,7 +71,8 @@ def run_scheduled_sync(
         store=store,
         attribute=options.attribute,
         rate=options.rate,
-        export_role_arn=options.export_role_arn,
+        # Round 0 exports the endpoints; continuation rounds read that export from the lake instead of another.
+        export_role_arn=options.export_role_arn if not event.get("round") else None,
         pinpoint_client=pinpoint_client,
     )
     membership = membership or AthenaMembership(

@@ -117,3 +117,17 @@ def test_time_budget_leaves_the_rest_for_the_next_invocation(aws: dict[str, Any]
     assert second.written == first.to_write
     want = world.expected(pairs)
     assert all(_attribute(fake, e) == want.get(e) for e in fake.endpoints(APP))
+
+
+def test_continuation_round_reads_the_export_of_round_zero(aws: dict[str, Any]) -> None:
+    fake, s3 = aws["fake"], aws["s3"]
+    pairs = world.day_pairs(0, COUNT)
+    query = _athena_query(s3, pairs)
+    run_scheduled_sync({"QueryExecutionId": query}, settings=aws["settings"], pinpoint_client=aws["client"])
+    assert fake.call_counts()["CreateExportJob"] == 1
+    again = run_scheduled_sync(
+        {"QueryExecutionId": query, "round": 1}, settings=aws["settings"], pinpoint_client=aws["client"]
+    )
+    assert fake.call_counts()["CreateExportJob"] == 1
+    assert again["written"] == 0
+    assert again["status"] == "succeeded"
