@@ -89,3 +89,36 @@ def test_fakes_compose_and_unanswered_operations_fail_loudly() -> None:
         client.get_sms_template(TemplateName="nope")
     assert raised.value.response["Error"]["Code"] == "NotImplemented"
     assert "GetSmsTemplate" in str(raised.value)
+
+
+class _Suppressions(RestJsonFake):
+    service_name = "sesv2"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addresses: dict[str, str] = {}
+
+    def PutSuppressedDestination(self, EmailAddress: str, Reason: str) -> dict:
+        self.addresses[EmailAddress] = Reason
+        return {}
+
+
+def test_fakes_compose_with_moto_under_mock_aws() -> None:
+    """A fake answers its operations (moto never runs them); moto still answers the ones only it implements."""
+    from moto import mock_aws
+
+    with mock_aws():
+        fake = _Suppressions()
+        client = fake.attach(boto3.client("sesv2", region_name="us-east-1"))
+        client.put_suppressed_destination(EmailAddress="a@example.com", Reason="BOUNCE")
+        assert fake.addresses == {"a@example.com": "BOUNCE"}
+        boto3.client("ses", region_name="us-east-1").verify_email_identity(EmailAddress="me@example.com")
+        sent = client.send_email(
+            FromEmailAddress="me@example.com",
+            Destination={"ToAddresses": ["you@example.com"]},
+            Content={"Simple": {"Subject": {"Data": "hi"}, "Body": {"Text": {"Data": "hello"}}}},
+        )
+        assert sent["MessageId"]  # answered by moto
+        with pytest.raises(ClientError) as raised:
+            client.get_suppressed_destination(EmailAddress="a@example.com")  # neither fake nor moto
+        assert raised.value.response["Error"]["Code"] == "NotImplemented"

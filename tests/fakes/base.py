@@ -10,12 +10,18 @@ operation's parameters as boto3 would be called with them and returning the outp
 ``FakeServiceError`` for service errors.
 
 Several fakes of one service compose on one client (say endpoints from one fake, templates from another): a fake
-passes on operations it does not implement, then moto gets its turn, and a request nobody answers gets a 501
-``NotImplemented`` error naming the operation, never a real network call.
+passes on operations it does not implement, then moto gets its turn (under ``mock_aws``), and a request nobody
+answers gets a 501 ``NotImplemented`` error naming the operation, never a real network call.
+
+botocore *emits* ``before-send`` to every handler and keeps the first non-None answer, so it would also run moto's
+stubber after a fake answered (moto raises NotImplementedError for operations it lacks, or runs the call twice).
+``attach`` therefore takes moto's stubber off the faked client and calls it itself, last, only for operations no
+fake implements.
 """
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import re
@@ -102,8 +108,7 @@ class RestJsonFake:
         event = f"before-send.{model.service_id.hyphenize()}"
         client.meta.events.register_first(event, self._on_send)
         if not getattr(client.meta, "_englake_fake_fallback", False):
-            client.meta.events.register_last(event, _unanswered)
-            client.meta._englake_fake_fallback = True
+            _install_fallback(client, event)
         return client
 
     def inject_fault(self, operation: str, fault: Callable[[dict[str, Any]], FakeServiceError | None]) -> None:
@@ -151,11 +156,45 @@ class RestJsonFake:
         raise AssertionError(f"{type(self).__name__}: no operation matches {request.method} {request.url}")
 
 
-def _unanswered(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse:
-    """Last handler on a faked client: nothing answered, so fail loudly instead of calling AWS."""
-    operation = kwargs.get("event_name", "before-send").rsplit(".", 1)[-1]
-    error = FakeServiceError("NotImplemented", f"no fake (and not moto) answers {operation} {request.url}", 501)
-    return _error_response(request.url, error)
+def _install_fallback(client: Any, event: str) -> None:
+    """The last handler of a faked client: moto (when active) for what no fake implements, else a loud 501."""
+    events = client.meta.events
+    stubber = _moto_stubber()
+    if stubber is not None:
+        # This client only (other clients keep moto); one created before moto was imported never had it.
+        with contextlib.suppress(AttributeError, ValueError):
+            events.unregister("before-send", stubber)
+
+    def fallback(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+        event_name = kwargs.get("event_name", event)
+        operation = event_name.rsplit(".", 1)[-1]
+        handlers = events._emitter._handlers.prefix_search(event_name)
+        if any(hasattr(getattr(h, "__self__", None), operation) for h in handlers if _is_fake(h)):
+            return None  # a fake answered it
+        if stubber is not None and stubber.enabled:
+            try:
+                response = stubber(request=request, **kwargs)
+            except NotImplementedError as error:
+                response = _error_response(request.url, FakeServiceError("NotImplemented", str(error), 501))
+            if response is not None:
+                return response
+        error = FakeServiceError("NotImplemented", f"no fake (and not moto) answers {operation} {request.url}", 501)
+        return _error_response(request.url, error)
+
+    events.register_last(event, fallback)
+    client.meta._englake_fake_fallback = True
+
+
+def _is_fake(handler: Any) -> bool:
+    return isinstance(getattr(handler, "__self__", None), RestJsonFake)
+
+
+def _moto_stubber() -> Any:
+    try:
+        from moto.core.models import botocore_stubber
+    except ImportError:  # moto not installed: nothing to reconcile
+        return None
+    return botocore_stubber
 
 
 def _build_routes(model: ServiceModel) -> list[_Route]:

@@ -1,6 +1,6 @@
 """A fake of Amazon Pinpoint's *content* operations: message templates (with versions), campaigns (with versions and
 A/B treatments) and journeys. It composes with ``PinpointFake`` (endpoints, jobs) on the same ``pinpoint`` client:
-each answers its own operations (see ``base.py`` and ``moto_compat.py``).
+each answers its own operations (see ``base.py``).
 
 Behaviour follows the Pinpoint API reference:
 - templates are versioned: Create makes version "1", the active version; ``UpdateXTemplate`` with
@@ -22,8 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.base import bad_request, not_found
-from tests.fakes.moto_compat import MotoCompatibleFake
+from tests.fakes.base import RestJsonFake, bad_request, not_found
 
 #: Template types and their request/response members (botocore pinpoint model).
 _TEMPLATE_KINDS = {
@@ -35,7 +34,7 @@ _TEMPLATE_KINDS = {
 _URL_TYPES = {"email": "EMAIL", "sms": "SMS", "push": "PUSH", "voice": "VOICE"}
 
 
-class PinpointContentFake(MotoCompatibleFake):
+class PinpointContentFake(RestJsonFake):
     service_name = "pinpoint"
 
     def __init__(self, clock: Callable[[], datetime] | None = None) -> None:

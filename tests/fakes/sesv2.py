@@ -20,8 +20,7 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from tests.fakes.base import FakeServiceError, bad_request, not_found
-from tests.fakes.moto_compat import MotoCompatibleFake
+from tests.fakes.base import FakeServiceError, RestJsonFake, bad_request, not_found
 
 #: SES v2 ListSuppressedDestinations page size ceiling [unverified: the API reference gives no number we could read].
 MAX_PAGE_SIZE = 1000
@@ -29,7 +28,7 @@ _TEMPLATE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 _ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class SesV2Fake(MotoCompatibleFake):
+class SesV2Fake(RestJsonFake):
     service_name = "sesv2"
 
     def __init__(self, clock: Any = None) -> None:
