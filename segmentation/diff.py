@@ -82,7 +82,10 @@ def compute_diff(
     known: pa.Array | None = None,
     max_values: int | None = None,
 ) -> Diff:
-    """Diff validated membership (endpoint_id, segment_name) against a snapshot (endpoint_id, segments)."""
+    """Diff validated membership (endpoint_id, segment_name) against a snapshot (endpoint_id, segments).
+
+    Snapshot ids must be unique (the snapshot store writes them so; sync de-duplicates a first run's baseline).
+    """
     snapshot = (snapshot if snapshot is not None else SNAPSHOT_SCHEMA.empty_table()).select(["endpoint_id", "segments"])
     with duckdb.connect() as con:
         con.execute("SET preserve_insertion_order = false")
@@ -94,8 +97,8 @@ def compute_diff(
         )
         # Empty lists in a snapshot (or a baseline export) mean "no segments": the same as absent.
         con.execute(
-            "CREATE TABLE prev AS SELECT endpoint_id, any_value(segments) AS segments FROM snapshot_in "
-            "WHERE endpoint_id IS NOT NULL AND (segments IS NULL OR len(segments) > 0) GROUP BY endpoint_id"
+            "CREATE TABLE prev AS SELECT endpoint_id, segments FROM snapshot_in "
+            "WHERE endpoint_id IS NOT NULL AND (segments IS NULL OR len(segments) > 0)"
         )
         if known is None:
             con.execute("CREATE TABLE known_ids (endpoint_id VARCHAR)")
@@ -156,7 +159,6 @@ def compute_diff(
         diff = Diff(to_write=to_write, unknown=unknown, too_many=too_many, vanished=vanished)
         diff.endpoints_in_membership = scalar("SELECT count(*) FROM desired")
         diff.endpoints_in_snapshot = scalar("SELECT count(*) FROM prev")
-        diff.memberships_before = scalar("SELECT sum(len(list_distinct(segments))) FROM prev")
         diff.memberships_after = scalar("SELECT count(*) FROM membership")
         diff.memberships_added = scalar("SELECT sum(len(added)) FROM moves")
         diff.memberships_removed = scalar("SELECT sum(len(removed)) FROM moves")
@@ -167,18 +169,19 @@ def compute_diff(
         diff.endpoints_unchanged = diff.endpoints_in_membership - scalar(
             "SELECT count(*) FROM delta WHERE len(segments) > 0"
         )
+        # Per segment, before = after - added + removed (unchanged endpoints are in both): no pass over the snapshot.
         rows = con.execute(
             """
-            WITH before AS (SELECT s AS segment, count(*) AS n FROM (SELECT unnest(list_distinct(segments)) AS s
-                            FROM prev WHERE segments IS NOT NULL) GROUP BY s),
-                 after AS (SELECT segment_name AS segment, count(*) AS n FROM membership GROUP BY segment_name),
+            WITH after AS (SELECT segment_name AS segment, count(*) AS n FROM membership GROUP BY segment_name),
                  plus AS (SELECT s AS segment, count(*) AS n FROM (SELECT unnest(added) AS s FROM moves) GROUP BY s),
                  minus AS (SELECT s AS segment, count(*) AS n FROM (SELECT unnest(removed) AS s FROM moves)
                            GROUP BY s)
-            SELECT segment, coalesce(before.n, 0), coalesce(after.n, 0), coalesce(plus.n, 0), coalesce(minus.n, 0)
-            FROM before FULL JOIN after USING (segment) FULL JOIN plus USING (segment) FULL JOIN minus USING (segment)
+            SELECT segment, coalesce(after.n, 0) - coalesce(plus.n, 0) + coalesce(minus.n, 0),
+                   coalesce(after.n, 0), coalesce(plus.n, 0), coalesce(minus.n, 0)
+            FROM after FULL JOIN plus USING (segment) FULL JOIN minus USING (segment)
             ORDER BY segment
             """
         ).fetchall()
         diff.segments = [SegmentStats(*row) for row in rows]
+        diff.memberships_before = sum(stats.before for stats in diff.segments)
     return diff

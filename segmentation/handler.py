@@ -1,9 +1,9 @@
 """Lambda entry point of the scheduled segment sync (Step Functions invokes it after the Athena membership query).
 
 Event: ``{"QueryExecutionId": "…"}`` (the state machine's Athena step output; absent = run the query here),
-optional ``"force": true``, ``"dry_run": true`` and ``"round"`` (continuation rounds skip the endpoint export). Returns the run report's counts; a tripped guard raises, so
-the state machine's Catch notifies. ``status: "incomplete"`` means the time budget ran out and the state machine
-invokes again (bounded) to continue.
+optional ``"force": true``, ``"dry_run": true`` and ``"round"`` (continuation rounds skip the endpoint export).
+Returns the run report's counts; a tripped guard raises, so the state machine's Catch notifies. ``status:
+"incomplete"`` means the time budget ran out and the state machine invokes again (bounded) to continue.
 """
 
 from __future__ import annotations

@@ -16,7 +16,6 @@ from datetime import UTC, datetime
 
 import duckdb
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from ingest.storage import LakeStore
 from segmentation.destinations.base import Destination, EndpointChange, WriteResult
@@ -139,8 +138,17 @@ def _as_snapshot(table: pa.Table | None) -> pa.Table:
     if table is None:
         return SNAPSHOT_SCHEMA.empty_table()
     table = table.select(["endpoint_id", "segments"]).cast(SNAPSHOT_SCHEMA)
-    # A baseline holds values, never unknowns: an endpoint without the attribute is in no segment.
-    return table.filter(pc.greater(pc.fill_null(pc.list_value_length(table["segments"]), 0), 0))
+    with duckdb.connect() as con:
+        con.register("baseline", table)
+        # A baseline holds values, never unknowns: an endpoint without the attribute is in no segment.
+        return (
+            con.sql(
+                "SELECT endpoint_id, any_value(segments) AS segments FROM baseline "
+                "WHERE endpoint_id IS NOT NULL AND len(segments) > 0 GROUP BY endpoint_id"
+            )
+            .to_arrow_table()
+            .cast(SNAPSHOT_SCHEMA)
+        )
 
 
 def _fill_from_diff(report: SyncReport, diff: Diff, destination: Destination) -> None:
