@@ -1395,3 +1395,12 @@ def test_non_ascii_text_is_written_as_utf8(records: list[RawRecord]) -> None:
     assert "\\u" not in text  # ensure_ascii=False: no escapes...
     assert any(ch in text for ch in "🍂📦🎓")  # ...emoji and accents appear as themselves
     assert "ü" in text or "ö" in text
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("events", -1), ("days", 0), ("duplicate_rate", 1.5), ("app_share", 0.9), ("application_id", "short")],
+)
+def test_nonsense_config_is_refused_naming_the_field(field: str, value: Any) -> None:
+    with pytest.raises(ValueError, match=field):
+        GeneratorConfig(**{field: value})

@@ -47,6 +47,24 @@ class GeneratorConfig:
     #: Records carrying fields AWS might add later (unknown top-level and nested keys), per valid event (at least 3).
     new_field_rate: float = 0.0005
 
+    def __post_init__(self) -> None:
+        if self.events < 0:
+            raise ValueError(f"GeneratorConfig.events must be >= 0, got {self.events}")
+        if not 1 <= self.days <= 3660:
+            raise ValueError(f"GeneratorConfig.days must be between 1 and 3660, got {self.days}")
+        for name in ("ses_share", "eum_share", "app_share", "duplicate_rate", "late_rate", "very_late_rate"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"GeneratorConfig.{name} must be between 0 and 1, got {value}")
+        if self.ses_share + self.eum_share + self.app_share > 1.0:
+            raise ValueError(
+                "GeneratorConfig.ses_share + eum_share + app_share must not exceed 1 (the rest is Pinpoint)"
+            )
+        if len(self.application_id) != 32 or not self.application_id.isalnum():
+            raise ValueError(
+                f"GeneratorConfig.application_id must be 32 alphanumeric characters, got {self.application_id!r}"
+            )
+
     def window(self) -> tuple[datetime, datetime]:
         """The event-time window ``(start, end)`` as naive UTC datetimes."""
         end = self.end
@@ -61,7 +79,8 @@ class GeneratorConfig:
 class RawRecord:
     """One line as Kinesis Data Firehose received it."""
 
-    producer: Producer | None  # the stream it arrived on; None only for lines that match no producer
+    #: The stream it arrived on. None for garbage and unclassifiable lines; a truncated record keeps its stream.
+    producer: Producer | None
     arrival: datetime  # naive UTC: when Firehose received the record (>= event time; late ones hours later)
     line: str  # the record's exact text, one line, no trailing newline (malformed ones included)
 

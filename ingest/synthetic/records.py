@@ -141,7 +141,13 @@ class Renderer:
         new_fields: bool,
     ) -> str:
         """An ``_email.*`` record. ``event_timestamp`` is the send time for every event of a message (gotcha #5);
-        when an open or click happened is only in ``arrival_timestamp``."""
+        when an open or click happened is only in ``arrival_timestamp``.
+
+        Facets AWS shows no example of follow AWS's events-database DDL: ``bounce`` (hard and soft bounces),
+        ``complaint``, ``reject``; ``_email.unsubscribe`` carries a ``click`` object with
+        ``link_tags.unsubscribeLinkTag`` (what that DDL's ``email_unsubscribe`` view reads); rendering failures carry
+        ``failure`` {template_name, error_message} (SES's ``failure`` object in snake_case).
+        """
         rec = self._pp_envelope(event_type, mail.sent_ms, arrival_ms, mail.client_id)
         feedback = obj.get("link") if event_type == "_email.click" else _FEEDBACK.get(event_type, "event")
         attributes: dict[str, str] = {}

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -323,9 +323,6 @@ class GroundTruth:
         data["messages"] = {(mid, rcpt): _decode_times(m) for mid, rcpt, m in data["messages"]}
         _decode_times(data["endpoints"])
         return cls(**data)
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 # ---------------------------------------------------------------------------------------------------------------
