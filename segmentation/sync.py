@@ -83,8 +83,12 @@ def sync_segments(
     snapshots = SnapshotStore(store, destination.id)
     diff_started = time.perf_counter()
     # A first sync takes what the destination holds now as the previous state, so stale or duplicated values
-    # (e.g. from the reference's appending Lambda) are rewritten and left members are cleared.
-    previous = snapshots.load() if snapshots.exists() else _as_snapshot(destination.baseline())
+    # (e.g. from the reference's appending Lambda) are rewritten and left members are cleared. A destination that
+    # reads back exactly (the local store) is its own snapshot every run.
+    if destination.reads_back or not snapshots.exists():
+        previous = _as_snapshot(destination.baseline())
+    else:
+        previous = snapshots.load()
     diff = compute_diff(members, previous, destination.known_endpoints(), destination.limits.max_values)
     report.diff_seconds = time.perf_counter() - diff_started
     _fill_from_diff(report, diff, destination)

@@ -129,3 +129,14 @@ def test_cli_sync_dry_run_who_report_and_guard_exit(lake: Path) -> None:
     forced = runner.invoke(englake_app, ["segments", "sync", "--no-refresh", "--force"])
     assert forced.exit_code == 0, forced.output
     assert _stored(lake) == {}
+
+
+def test_a_reset_local_store_is_filled_again(lake: Path) -> None:
+    pairs = world.day_pairs(0, COUNT)
+    _publish(lake, pairs)
+    _sync(lake)
+    with duckdb.connect(str(lake / "englake.duckdb")) as con:
+        con.execute(f"DROP SCHEMA {SCHEMA} CASCADE")  # e.g. the DuckDB file was rebuilt; the lake's state was not
+    report = _sync(lake)
+    assert report.written == len(world.expected(pairs))
+    assert _stored(lake) == world.expected(pairs)

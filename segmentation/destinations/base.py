@@ -75,6 +75,9 @@ class Destination(Protocol):
     #: Stable id naming the sync state (``sync/<id>/…``): one per destination, application and attribute.
     id: str
     limits: DestinationLimits
+    #: True when ``baseline()`` reads the destination's exact current values cheaply (a local store): the sync
+    #: then diffs against them every run instead of the snapshot, so the store heals if it was reset.
+    reads_back: bool
 
     def describe(self) -> str:
         """One line for reports: type, where, which attribute."""
@@ -85,7 +88,8 @@ class Destination(Protocol):
         ...
 
     def baseline(self) -> pa.Table | None:
-        """Current (endpoint_id, segments) the destination holds, used as the previous state on a first sync."""
+        """Current (endpoint_id, segments) the destination holds: the previous state on a first sync (or every
+        sync when ``reads_back``); ``None`` when it can't tell."""
         ...
 
     def write(self, changes: Sequence[EndpointChange], on_batch: BatchCallback | None = None) -> WriteResult:

@@ -48,6 +48,8 @@ _REJECTING_ERRORS = {"BadRequestException", "ResourceNotFoundException"}
 class CustomerProfilesDestination:
     """Write segment membership as ``<prefix><segment>`` attributes of the profiles of one domain."""
 
+    reads_back = False
+
     def __init__(
         self,
         client: Any,

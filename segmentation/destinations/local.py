@@ -10,8 +10,9 @@ Schema ``englake_sync``:
 - view ``endpoint_segments(application_id, endpoint_id, segment_name)``: who is in what, for users to query.
 
 As in Pinpoint, only ids present in ``endpoints`` are written; others are rejected as unknown. The file is opened
-for each step and closed at once (DuckDB allows one writer process). The sync state (snapshot, journal, reports)
-lives in the lake like every destination's, under ``sync/local-<application_id>-<attribute>/``.
+for each step and closed at once (DuckDB allows one writer process). The store is its own snapshot: each sync diffs
+against ``endpoint_attributes`` itself (``reads_back``), so a recreated DuckDB file is simply filled again; the run
+reports and journal still live in the lake like every destination's, under ``sync/local-<application_id>-<attribute>/``.
 """
 
 from __future__ import annotations
@@ -66,6 +67,8 @@ class LocalDestination:
     limits = DestinationLimits(
         max_values=MAX_VALUES_PER_ATTRIBUTE, max_value_chars=MAX_ATTRIBUTE_VALUE_CHARS, batch_size=LOCAL_BATCH_SIZE
     )
+    #: The store is read exactly and cheaply, and each batch is one transaction: diff against it every run.
+    reads_back = True
 
     def __init__(
         self,

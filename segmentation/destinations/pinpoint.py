@@ -61,6 +61,8 @@ class PinpointDestination:
     limits = DestinationLimits(
         max_values=MAX_VALUES_PER_ATTRIBUTE, max_value_chars=MAX_ATTRIBUTE_VALUE_CHARS, batch_size=MAX_BATCH_ITEMS
     )
+    #: The export is a day old at best and writes land asynchronously (202): trust the snapshot instead.
+    reads_back = False
 
     def __init__(
         self,
