@@ -1175,13 +1175,13 @@ class Planner:
         step = min(10 * MINUTE_MS, self.span // 500)
         seed = self._seed_list
         for force in ("rendering_failure", "rejected", "hardbounce", "softbounce", "click", "complaint", "unsubscribe"):
-            t += step
+            t += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
             self._campaign_send(user, seed, "0", "SUCCESS", t)
             mail = self._pp_campaign_mail(seed, "0", seed.treatments[0].subject, user, t)
             self._email(mail, [(user.email, user)], seed.treatments[0].link, force=force)
         for force in ("rendering_failure", "rejected", "hardbounce", "softbounce", "delay", "click", "complaint"):
-            t += step
+            t += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
             self._email(
                 self._ses_transactional_mail(user, t),
@@ -1190,11 +1190,11 @@ class Planner:
                 force=force,
             )
         for force in ("unsubscribe", "subscribe"):
-            t += step
+            t += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
             mail = self._ses_newsletter_mail(self._newsletters[0], user, t)
             self._email(mail, [(user.email, user)], self._newsletters[0].treatments[0].link, topics=True, force=force)
-        t += step
+        t += step + rng.randrange(1, 60_000)
         user = rng.choice(users)
         team = [(user.email, user), (catalog.EXTERNAL_ADDRESSES[0], None), (catalog.EXTERNAL_ADDRESSES[1], None)]
         self._email(
@@ -1204,12 +1204,12 @@ class Planner:
             force="hardbounce",
         )
         for force in ("complaint", "hardbounce"):
-            t += step
+            t += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
             self._email(self._ses_notification_mail(user, t), [(user.email, user)], "", force=force)
         if self.phone_users:
             for force in ("optout", "failure"):
-                t += step
+                t += step + rng.randrange(1, 60_000)
                 user = rng.choice([u for u in self.phone_users if u.sms_opt_out == "NONE"] or self.phone_users)
                 sms = self._new_sms(
                     "pinpoint", user, t, "Englake: your parcel is out for delivery. STOP to opt out", "Promotional"
@@ -1217,7 +1217,7 @@ class Planner:
                 sms.client_id = sms.endpoint_id = user.sms_endpoint_id
                 self._pp_sms_flow(sms, user, promotional=True, force=force)
             for final in catalog.EUM_FAILURES:
-                t += step
+                t += step + rng.randrange(1, 60_000)
                 self._unit_eum(force=final, at=t)
         self._late_enabled = True
 
