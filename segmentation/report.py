@@ -121,11 +121,12 @@ class SyncReport:
             table.add_row(*row)
         return table
 
-    def renderable(self) -> Group:
+    def renderable(self, changes: bool | None = None) -> Group:
+        """Summary, per-segment table, problems; the change preview too on a dry run (or when ``changes``)."""
         parts: list[Any] = [self.summary_table()]
         if self.segments:
             parts.append(self.segments_table())
-        if self.change_examples:
+        if self.change_examples and (self.dry_run if changes is None else changes):
             parts.append(self.changes_table())
         problems = self.problems_table()
         if problems is not None:
