@@ -224,3 +224,18 @@ def test_import_job_reads_json_and_csv_from_s3() -> None:
     assert fake.endpoint(APP, "c1")["Attributes"] == {"Team": ["blue"]}
     assert fake.endpoint(APP, "j1")["Address"] == "a@example.com"
     assert len(client.get_import_jobs(ApplicationId=APP)["ImportJobsResponse"]["Item"]) == 2
+
+
+def test_endpoints_per_user_follow_moves_and_deletes(fake: PinpointFake) -> None:
+    client = _client(fake)
+    for i in range(MAX_ENDPOINTS_PER_USER):
+        client.update_endpoint(ApplicationId=APP, EndpointId=f"u{i}", EndpointRequest={"User": {"UserId": "a"}})
+    client.update_endpoint(ApplicationId=APP, EndpointId="u0", EndpointRequest={"User": {"UserId": "b"}})  # moves
+    client.delete_endpoint(ApplicationId=APP, EndpointId="u1")
+    client.update_endpoint(ApplicationId=APP, EndpointId="x1", EndpointRequest={"User": {"UserId": "a"}})
+    client.update_endpoint(ApplicationId=APP, EndpointId="x2", EndpointRequest={"User": {"UserId": "a"}})
+    with pytest.raises(ClientError, match="at most 15 per user"):
+        client.update_endpoint(ApplicationId=APP, EndpointId="x3", EndpointRequest={"User": {"UserId": "a"}})
+    client.delete_user_endpoints(ApplicationId=APP, UserId="a")
+    client.update_endpoint(ApplicationId=APP, EndpointId="x3", EndpointRequest={"User": {"UserId": "a"}})
+    assert len(client.get_user_endpoints(ApplicationId=APP, UserId="a")["EndpointsResponse"]["Item"]) == 1

@@ -32,6 +32,7 @@ import math
 import random
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -144,6 +145,7 @@ class PinpointFake(RestJsonFake):
         self._buckets: dict[str, TokenBucket] = {}
         self._pending_polls: dict[str, int] = {}
         self._random = random.Random(7)
+        self._users: dict[str, Counter[str]] = {}  # endpoints per user id, per application
 
     # -- test helpers (no API call, no quota) -------------------------------------------------------------------
 
@@ -243,6 +245,7 @@ class PinpointFake(RestJsonFake):
     def DeleteEndpoint(self, ApplicationId: str, EndpointId: str) -> dict[str, Any]:
         self._take("DeleteEndpoint")
         endpoint = self._app(ApplicationId).pop(EndpointId.casefold(), None)
+        self._count_user(ApplicationId, endpoint, -1)
         # Documented: a missing endpoint is still 202 ("may have already been deleted").
         return {"EndpointResponse": endpoint or {"ApplicationId": ApplicationId, "Id": EndpointId}}
 
@@ -257,6 +260,7 @@ class PinpointFake(RestJsonFake):
         self._take("DeleteUserEndpoints")
         app = self._app(ApplicationId)
         found = [key for key, e in app.items() if e.get("User", {}).get("UserId") == UserId]
+        self._users.get(ApplicationId, Counter()).pop(UserId, None)
         return {"EndpointsResponse": {"Item": [app.pop(key) for key in found]}}
 
     # -- validation and storage ---------------------------------------------------------------------------------
@@ -290,7 +294,7 @@ class PinpointFake(RestJsonFake):
         if user_id:
             current = self._app(application_id).get(endpoint_id.casefold())
             if not current or current.get("User", {}).get("UserId") != user_id:
-                count = sum(1 for e in self._app(application_id).values() if e.get("User", {}).get("UserId") == user_id)
+                count = self._users.get(application_id, Counter())[user_id]
                 if count >= MAX_ENDPOINTS_PER_USER:
                     raise bad_request(
                         f"User {user_id} already has {count} endpoints; at most {MAX_ENDPOINTS_PER_USER} per user"
@@ -329,8 +333,15 @@ class PinpointFake(RestJsonFake):
         if not endpoint.get("Address") and "OptOut" not in endpoint:
             endpoint["OptOut"] = "ALL"  # documented: an endpoint created without Address is opted out
         endpoint.setdefault("OptOut", "NONE")
+        self._count_user(application_id, current, -1)
+        self._count_user(application_id, endpoint, +1)
         app[key] = endpoint
         self.attribute_names.setdefault(application_id, set()).update(_attribute_names(request))
+
+    def _count_user(self, application_id: str, endpoint: dict[str, Any] | None, step: int) -> None:
+        user_id = ((endpoint or {}).get("User") or {}).get("UserId")
+        if user_id:
+            self._users.setdefault(application_id, Counter())[user_id] += step
 
     # -- export jobs --------------------------------------------------------------------------------------------
 
