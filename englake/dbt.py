@@ -42,6 +42,20 @@ def _profile_env(settings: Settings) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def _release_duckdb() -> None:
+    """Close dbt-duckdb's in-process connection, which it keeps open after a run: DuckDB lets one process hold a
+    file with one configuration, and the sync, the queries and other processes need it next."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # the duckdb adapter is not installed: nothing is held
+        return
+    with DuckDBConnectionManager._LOCK:
+        environment = DuckDBConnectionManager._ENV
+        if environment is not None:
+            environment.close()
+            DuckDBConnectionManager._ENV = None
+
+
 def run_dbt(args: list[str], settings: Settings | None = None, target: str | None = None) -> dbtRunnerResult:
     """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed."""
     settings = settings or get_settings()
@@ -51,7 +65,10 @@ def run_dbt(args: list[str], settings: Settings | None = None, target: str | Non
     if settings.is_local:
         settings.local_lake_path.mkdir(parents=True, exist_ok=True)
     with _profile_env(settings):
-        result = dbtRunner().invoke(full)
+        try:
+            result = dbtRunner().invoke(full)
+        finally:
+            _release_duckdb()
     if not result.success:
         failed = []
         for node in getattr(result.result, "results", None) or []:

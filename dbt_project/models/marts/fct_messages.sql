@@ -52,11 +52,7 @@ latest as (
         message_recipient,
         event_type as latest_status,
         event_at as latest_status_at,
-        record_status as latest_record_status,
-        -- SMS price is the final receipt's, taken once (the reference's status views added it to itself).
-        price_in_millicents_usd,
-        total_message_price,
-        total_carrier_fee
+        record_status as latest_record_status
     from ranked
     where status_rank = 1
 ),
@@ -90,6 +86,12 @@ aggregated as (
         max(case when event_type = 'email_{{ t }}' then event_at end) as last_{{ t }}_at,
         {%- endfor %}
         min(case when event_type in ('sms_success', 'sms_failure') then event_at end) as first_sms_receipt_at,
+        -- SMS price: the final receipt's, taken once (never summed over a message's events: the reference's status
+        -- views added the price to itself). Pinpoint prices only final receipts; End User Messaging repeats it on
+        -- intermediate ones, which is all there is until the final receipt arrives.
+        coalesce(max(case when is_final then price_in_millicents_usd end), max(price_in_millicents_usd)) as price_in_millicents_usd,
+        coalesce(max(case when is_final then total_message_price end), max(total_message_price)) as total_message_price,
+        coalesce(max(case when is_final then total_carrier_fee end), max(total_carrier_fee)) as total_carrier_fee,
         min(ingested_at) as first_ingested_at,
         max(ingested_at) as last_ingested_at
     from recipient_events
@@ -131,9 +133,9 @@ select
     latest.latest_status,
     latest.latest_status_at,
     latest.latest_record_status,
-    latest.price_in_millicents_usd,
-    latest.total_message_price,
-    latest.total_carrier_fee,
+    aggregated.price_in_millicents_usd,
+    aggregated.total_message_price,
+    aggregated.total_carrier_fee,
     aggregated.first_ingested_at,
     aggregated.last_ingested_at
 from aggregated
