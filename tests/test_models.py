@@ -32,7 +32,9 @@ def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTrut
     generate_lake(CONFIG, store)
     truth = GroundTruth.from_json(store.get(TRUTH_KEY).decode())
     settings = Settings(lake_root=str(root))
-    result = build_models(settings)
+    # Segment windows end when the generated data ends, so they can be checked against the truth exactly.
+    as_of = {"englake__segment_as_of": f"{_as_datetime(truth.end):%Y-%m-%d %H:%M:%S}"}
+    result = build_models(settings, extra_args=["--vars", json.dumps(as_of)])
     assert result.statuses.get("error", 0) == 0, result.statuses
     assert result.statuses.get("fail", 0) == 0, result.statuses
     return settings, truth, store
@@ -407,3 +409,45 @@ def test_documented_aws_examples_become_the_rows_they_describe(tmp_path: Path) -
     )
     assert status["latest_status"] == "email_click"
     assert status["time_opened"] is not None
+
+
+def _members(settings: Settings, segment: str) -> set[str]:
+    rows = _rows(settings, f"select endpoint_id from segment_membership where segment_name = '{segment}'")
+    return {r["endpoint_id"] for r in rows}
+
+
+def test_segment_engaged_recent_buyers_matches_truth(lake) -> None:
+    """Opened more than 2 emails in 9 months, viewed a product page in the last 24 h, purchased in 3 months."""
+    settings, truth, _ = lake
+    end = _as_datetime(truth.end)
+    expected = set()
+    for endpoint_id, facts in truth.endpoints.items():
+        opened = {
+            f["message_id"]
+            for f in facts["email_opens"]
+            if not f["bot"] and end - timedelta(days=270) <= _as_datetime(f["time"]) <= end
+        }
+        events = facts["events"]
+        viewed = any(_as_datetime(e["time"]) >= end - timedelta(hours=24) for e in events.get("product_page_view", []))
+        bought = any(
+            _as_datetime(e["time"]) >= end - timedelta(days=90) for e in events.get("_monetization.purchase", [])
+        )
+        if len(opened) > 2 and viewed and bought:
+            expected.add(endpoint_id)
+    assert expected  # the data has members…
+    assert _members(settings, "engaged_recent_buyers") == expected  # …and exactly these
+
+
+def test_segment_webinar_registrants_who_opened_the_invitation(lake) -> None:
+    settings, truth, _ = lake
+    invitation = next(c for c, meta in truth.campaign_catalog.items() if meta["webinar_id"] == "webinar5")
+    registered = {
+        e
+        for e, facts in truth.endpoints.items()
+        if any(r["attributes"]["webinar_id"] == "webinar5" for r in facts["events"].get("webinar_registration", []))
+    }
+    opened = {
+        e for e, facts in truth.endpoints.items() if any(f["campaign_id"] == invitation for f in facts["email_opens"])
+    }
+    assert registered - opened  # some registrants never opened it: they must stay out
+    assert _members(settings, "webinar_registrants_opened_invite") == registered & opened

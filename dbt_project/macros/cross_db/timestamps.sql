@@ -51,3 +51,10 @@ end
 {% macro timestamp_literal(value) %}{{ return(adapter.dispatch('timestamp_literal', 'englake')(value)) }}{% endmacro %}
 {% macro default__timestamp_literal(value) %}cast('{{ value }}' as timestamp){% endmacro %}
 {% macro athena__timestamp_literal(value) %}cast(timestamp '{{ value }}' as timestamp(6)){% endmacro %}
+
+
+{#- The current time as a naive UTC timestamp (to compare with stored event times). -#}
+{% macro utc_now() %}{{ return(adapter.dispatch('utc_now', 'englake')()) }}{% endmacro %}
+{% macro default__utc_now() %}{{ exceptions.raise_compiler_error("utc_now: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__utc_now() %}cast(current_timestamp at time zone 'UTC' as timestamp){% endmacro %}
+{% macro athena__utc_now() %}cast(current_timestamp at time zone 'UTC' as timestamp(6)){% endmacro %}

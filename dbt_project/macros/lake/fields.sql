@@ -139,3 +139,23 @@
         ('protect_recommendation', 'protectConfigurationAssessment.protectRecommendation', 'varchar'),
     ]) }}
 {% endmacro %}
+
+
+{% macro endpoint_export_fields() %}
+    {{ return([
+        ('endpoint_id', 'Id', 'varchar'),
+        ('application_id', 'ApplicationId', 'varchar'),
+        ('channel_type', 'ChannelType', 'varchar'),
+        ('address', 'Address', 'varchar'),
+        ('endpoint_status', 'EndpointStatus', 'varchar'),
+        ('opt_out', 'OptOut', 'varchar'),
+        ('effective_date', 'EffectiveDate', 'varchar'),
+        ('creation_date', 'CreationDate', 'varchar'),
+        ('attributes', 'Attributes', 'map_of_arrays'),
+        ('user_id', 'User.UserId', 'varchar'),
+        ('user_attributes', 'User.UserAttributes', 'map_of_arrays'),
+        ('timezone', 'Demographic.Timezone', 'varchar'),
+        ('country', 'Location.Country', 'varchar'),
+        ('cohort_id', 'CohortId', 'varchar'),
+    ]) }}
+{% endmacro %}

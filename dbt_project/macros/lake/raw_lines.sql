@@ -71,3 +71,20 @@
     {%- if not execute or invocation_args_dict.get('which') == 'compile' -%}{{ return(false) }}{%- endif -%}
     {{ return(is_incremental()) }}
 {% endmacro %}
+
+
+{#- The lines of every Pinpoint endpoint export in the lake, as (line, object_path). -#}
+{% macro lake_endpoint_export_lines() %}{{ return(adapter.dispatch('lake_endpoint_export_lines', 'englake')()) }}{% endmacro %}
+{% macro default__lake_endpoint_export_lines() %}{{ exceptions.raise_compiler_error("lake_endpoint_export_lines: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__lake_endpoint_export_lines() -%}
+    {%- set relation = source('lake', 'raw_endpoint_exports') -%}
+    {%- set folder = env_var('ENGLAKE_LAKE_PATH', '/nonexistent-englake-lake') ~ '/endpoints/' -%}
+    {%- if execute and not englake._duckdb_glob_has_files(folder ~ '**/*') -%}
+        select cast(null as varchar) as line, cast(null as varchar) as object_path where false
+    {%- else -%}
+        select line, filename as object_path from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+{% macro athena__lake_endpoint_export_lines() -%}
+        select line, "$path" as object_path from {{ source('lake', 'raw_endpoint_exports') }}
+{%- endmacro %}

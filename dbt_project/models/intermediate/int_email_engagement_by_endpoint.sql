@@ -1,0 +1,43 @@
+{#-
+  Email opens and clicks credited to the EMAIL endpoint they reached: by endpoint id where the event carries a known
+  one (campaign and journey mail), else by the recipient address (SES-native and Pinpoint transactional mail, whose
+  client id is a per-message id). Opens SES marks as likely bots are flagged.
+-#}
+with engagement as (
+    select
+        event_id,
+        event_type,
+        event_at,
+        message_id,
+        campaign_id,
+        journey_id,
+        subject,
+        endpoint_id,
+        destination,
+        coalesce(is_bot_event, '') = 'Likely' as is_bot
+    from {{ ref('fct_events') }}
+    where event_type in ('email_open', 'email_click')
+),
+
+email_endpoints as (
+    select endpoint_id, address_key from {{ ref('dim_endpoints') }} where channel_type = 'EMAIL'
+),
+
+by_endpoint_id as (
+    select engagement.*, email_endpoints.endpoint_id as engaged_endpoint_id
+    from engagement
+    inner join email_endpoints on engagement.endpoint_id = email_endpoints.endpoint_id
+),
+
+by_address as (
+    select engagement.*, email_endpoints.endpoint_id as engaged_endpoint_id
+    from engagement
+    cross join unnest(engagement.destination) as addressed (address)
+    inner join email_endpoints on lower(trim(addressed.address)) = email_endpoints.address_key
+    where engagement.endpoint_id is null
+        or engagement.endpoint_id not in (select endpoint_id from email_endpoints)
+)
+
+select * from by_endpoint_id
+union all
+select * from by_address
