@@ -67,10 +67,10 @@ def models_check_athena() -> None:
 @models_app.command("summary")
 def models_summary(lake: str | None = LakeOption, limit: int = typer.Option(10, help="Campaigns to show.")) -> None:
     """Print the campaign performance summary from the built models (embedded default)."""
-    _print_campaigns(campaign_summary(_settings(lake), limit=limit))
+    print_campaigns(campaign_summary(_settings(lake), limit=limit))
 
 
-def _print_campaigns(rows: list[dict]) -> None:
+def print_campaigns(rows: list[dict]) -> None:
     table = Table(title="Campaign performance (all send dates)")
     for column in ("campaign", "channel", "sent", "delivered", "opened", "clicked", "hard bounces", "complaints"):
         table.add_column(column, justify="left" if column in ("campaign", "channel") else "right")
@@ -92,6 +92,21 @@ def _print_campaigns(rows: list[dict]) -> None:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
+
+
+@app.command()
+def demo(
+    lake: str | None = typer.Option(
+        None, "--lake", help="Local lake folder for the demo (default ENGLAKE_LAKE_ROOT, ./lake)."
+    ),
+    events: int = typer.Option(20_000, min=100, help="About how many events to generate."),
+    days: int = typer.Option(14, min=1, max=365, help="Days of event time, ending now."),
+    seed: int = typer.Option(42, help="Generator seed (same seed, same lake)."),
+) -> None:
+    """The main job on the embedded default: generate a lake, land it, build the models, sync segments."""
+    from englake.demo import run_demo
+
+    run_demo(_settings(lake), events=events, days=days, seed=seed)
 
 
 def main() -> None:

@@ -81,7 +81,7 @@ def _parse_time(value: str | None) -> datetime | None:
         raise typer.BadParameter(f"{value!r} is not an ISO-8601 time (e.g. 2026-11-20T10:00:00Z)") from error
 
 
-def _landing_table(report: LandingReport, title: str) -> Table:
+def landing_table(report: LandingReport, title: str) -> Table:
     table = Table(title=title)
     for column in ("producer", "objects", "records", "bytes", "stored bytes"):
         table.add_column(column, justify="left" if column == "producer" else "right")
@@ -134,7 +134,7 @@ def generate(
             replace=replace,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    console.print(_landing_table(result.landing, f"Generated into {escape(store.root)}"))
+    console.print(landing_table(result.landing, f"Generated into {escape(store.root)}"))
     console.print(
         f"{result.records:,} records ({result.unassigned:,} of no producer, spread over the streams); "
         f"{result.endpoints:,} endpoints → {store.uri(result.endpoint_key)}; truth → {store.uri(result.truth_key)}"
@@ -178,7 +178,7 @@ def land(
             delimited=_delimited(undelimited),
             on_file=lambda _: bar.advance(task),
         )
-    console.print(_landing_table(result.landing, f"Landed {result.files:,} file(s) into {escape(store.root)}"))
+    console.print(landing_table(result.landing, f"Landed {result.files:,} file(s) into {escape(store.root)}"))
     rejected = sum(result.rejected.values())
     console.print(f"{result.records_in:,} records in = {result.landing.records:,} landed + {rejected:,} quarantined")
     if result.rejected:
@@ -237,7 +237,7 @@ def inspect(
     if as_json:
         typer.echo(json.dumps(_report_json(report), indent=2))
     else:
-        _print_report(store, report)
+        print_scan_report(store, report)
     if report.unreadable_objects:
         raise LakeError(
             f"{report.unreadable_objects} object(s) in {store.root} could not be read; "
@@ -245,7 +245,7 @@ def inspect(
         )
 
 
-def _print_report(store: LakeStore, report: ScanReport) -> None:
+def print_scan_report(store: LakeStore, report: ScanReport) -> None:
     summary = Table(title=f"Lake {escape(store.root)}", show_header=False)
     summary.add_column("what")
     summary.add_column("count", justify="right")
