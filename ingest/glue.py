@@ -16,10 +16,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from englake.errors import ConfigError
-from ingest.layout import RAW_PREFIXES, Producer
+from ingest.layout import ENDPOINT_EXPORT_PREFIX, RAW_PREFIXES, Producer
 
 #: Raw table per producer.
 RAW_TABLES: dict[Producer, str] = {p: f"raw_{p.value}" for p in Producer}
+#: The Pinpoint endpoint exports (endpoints/<application_id>/<export_id>/…gz), read the same way: one line a row.
+ENDPOINT_EXPORT_TABLE = "raw_endpoint_exports"
 LINE_COLUMN = "line"
 PARTITION_KEY = "datehour"
 #: Athena date-projection format of the Firehose folder hour (``YYYY/MM/DD/HH``).
@@ -87,6 +89,32 @@ def raw_table_input(
     }
 
 
+def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
+    """The Glue ``TableInput`` over ``<lake_root>/endpoints/``: every export's lines (Athena reads the sub-folders);
+    the dbt model keeps each application's newest export, named by its folder."""
+    location = lake_location(lake_root) + ENDPOINT_EXPORT_PREFIX
+    return {
+        "Name": ENDPOINT_EXPORT_TABLE,
+        "Description": "Amazon Pinpoint endpoint exports (CreateExportJob output): one endpoint JSON line per row.",
+        "TableType": "EXTERNAL_TABLE",
+        "Parameters": {"EXTERNAL": "TRUE", "classification": "text"},
+        "StorageDescriptor": {
+            "Columns": [{"Name": LINE_COLUMN, "Type": "string", "Comment": "one exported endpoint, as JSON"}],
+            "Location": location,
+            "InputFormat": TEXT_INPUT_FORMAT,
+            "OutputFormat": TEXT_OUTPUT_FORMAT,
+            "SerdeInfo": {
+                "SerializationLibrary": LAZY_SIMPLE_SERDE,
+                "Parameters": {
+                    "field.delim": FIELD_DELIMITER,
+                    "serialization.format": FIELD_DELIMITER,
+                    "serialization.last.column.takes.rest": "true",
+                },
+            },
+        },
+    }
+
+
 @dataclass
 class GlueRegistration:
     """What ``register_glue`` did: ``created``, ``updated`` or ``unchanged`` for the database and each table."""
@@ -115,8 +143,11 @@ def register_glue(
     database: str,
     projection_start: str = DEFAULT_PROJECTION_START,
 ) -> GlueRegistration:
-    """Create or update the database and the raw tables; running it again changes nothing."""
-    tables = {p: raw_table_input(p, lake_root, projection_start=projection_start) for p in Producer}
+    """Create or update the database, the raw tables and the endpoint-export table; running it again changes nothing."""
+    tables: dict[Any, dict[str, Any]] = {
+        p: raw_table_input(p, lake_root, projection_start=projection_start) for p in Producer
+    }
+    tables[ENDPOINT_EXPORT_TABLE] = endpoint_export_table_input(lake_root)
     try:
         glue.get_database(Name=database)
         status = "unchanged"

@@ -23,7 +23,7 @@ def test_tables_are_created_with_the_exact_table_input(glue: Any) -> None:
     result = register_glue(glue, "s3://lake-bucket/team", database="englake_raw")
     assert (result.database_status, result.tables) == (
         "created",
-        {"raw_pinpoint": "created", "raw_ses": "created", "raw_sms": "created"},
+        {"raw_pinpoint": "created", "raw_ses": "created", "raw_sms": "created", "raw_endpoint_exports": "created"},
     )
     assert glue.get_database(Name="englake_raw")["Database"]["Name"] == "englake_raw"
     table = glue.get_table(DatabaseName="englake_raw", Name="raw_ses")["Table"]
@@ -71,7 +71,12 @@ def test_registering_again_changes_nothing_and_drift_is_repaired(glue: Any) -> N
     drifted["Parameters"]["projection.enabled"] = "false"
     glue.update_table(DatabaseName="englake_raw", TableInput=drifted)
     repaired = register_glue(glue, "s3://lake-bucket", database="englake_raw")
-    assert repaired.tables == {"raw_pinpoint": "unchanged", "raw_ses": "unchanged", "raw_sms": "updated"}
+    assert repaired.tables == {
+        "raw_pinpoint": "unchanged",
+        "raw_ses": "unchanged",
+        "raw_sms": "updated",
+        "raw_endpoint_exports": "unchanged",
+    }
     table = glue.get_table(DatabaseName="englake_raw", Name="raw_sms")["Table"]
     assert table["Parameters"]["projection.enabled"] == "true"
 
@@ -79,7 +84,12 @@ def test_registering_again_changes_nothing_and_drift_is_repaired(glue: Any) -> N
 def test_a_later_projection_start_updates_every_table(glue: Any) -> None:
     register_glue(glue, "s3://lake-bucket", database="db")
     result = register_glue(glue, "s3://lake-bucket", database="db", projection_start="2024/06/01/00")
-    assert set(result.tables.values()) == {"updated"}
+    assert {name: status for name, status in result.tables.items() if name != "raw_endpoint_exports"} == {
+        "raw_pinpoint": "updated",
+        "raw_ses": "updated",
+        "raw_sms": "updated",
+    }
+    assert result.tables["raw_endpoint_exports"] == "unchanged"  # not partitioned: no projection
     table = glue.get_table(DatabaseName="db", Name="raw_pinpoint")["Table"]
     assert table["Parameters"]["projection.datehour.range"] == "2024/06/01/00,NOW"
 
@@ -94,3 +104,12 @@ def test_tables_need_an_s3_lake_root(root: str) -> None:
 def test_projection_start_must_be_an_hour(start: str) -> None:
     with pytest.raises(ConfigError, match="is not an hour in the form YYYY/MM/DD/HH"):
         raw_table_input(Producer.SES, "s3://b", projection_start=start)
+
+
+def test_endpoint_exports_table_reads_every_export_as_lines(glue: Any) -> None:
+    register_glue(glue, "s3://lake-bucket/team", database="englake_raw")
+    table = glue.get_table(DatabaseName="englake_raw", Name="raw_endpoint_exports")["Table"]
+    descriptor = table["StorageDescriptor"]
+    assert descriptor["Location"] == "s3://lake-bucket/team/endpoints/"  # endpoints/<app>/<export>/… below it
+    assert [(c["Name"], c["Type"]) for c in descriptor["Columns"]] == [("line", "string")]
+    assert table.get("PartitionKeys", []) == []
