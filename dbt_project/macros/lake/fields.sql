@@ -159,3 +159,16 @@
         ('cohort_id', 'CohortId', 'varchar'),
     ]) }}
 {% endmacro %}
+
+
+{#- A producer's records from stg_lake__records, each parsed once into `parsed` (see json_parse_fields). -#}
+{% macro parsed_records(producer, fields) -%}
+    select
+        record_id,
+        record,
+        ingested_at,
+        ingest_date,
+        {{ englake.json_parse_fields('record', fields) }} as parsed
+    from {{ ref('stg_lake__records') }}
+    where producer = '{{ producer }}'
+{%- endmacro %}

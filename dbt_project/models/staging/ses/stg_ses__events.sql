@@ -5,15 +5,8 @@
 {%- set fields = englake.ses_event_fields() -%}
 {%- set f = englake.json_fields('parsed', fields) %}
 
-with records as (
-    select record_id, record, ingested_at, ingest_date
-    from {{ ref('stg_lake__records') }}
-    where producer = 'ses'
-),
-
-parsed as (
-    select records.*, {{ englake.json_parse_fields('record', fields) }} as parsed
-    from records
+with parsed as (
+    {{ englake.parsed_records('ses', fields) }}
 ),
 
 renamed as (
