@@ -128,6 +128,13 @@ def test_delivery_streams_write_where_the_lander_writes(
     # SES ends its records with a newline itself; the others get Firehose's delimiter (on by default).
     if producer is Producer.SES:
         assert "ProcessingConfiguration" not in s3
+    elif producer is Producer.PINPOINT:
+        # After the optional archive queuer (tests/test_deploy_root.py evaluates every combination).
+        assert s3["ProcessingConfiguration"]["Fn::If"][0] == "ProcessPinpointRecords"
+        delimiter = s3["ProcessingConfiguration"]["Fn::If"][1]["Processors"][-1]
+        assert delimiter == {
+            "Fn::If": ["AppendDelimiter", {"Type": "AppendDelimiterToRecord"}, {"Ref": "AWS::NoValue"}]
+        }
     else:
         assert s3["ProcessingConfiguration"]["Fn::If"][0] == "AppendDelimiter"
         assert s3["ProcessingConfiguration"]["Fn::If"][1]["Processors"] == [{"Type": "AppendDelimiterToRecord"}]
