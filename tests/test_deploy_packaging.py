@@ -1,11 +1,14 @@
-"""Lambda packaging (deploy/lambda/): every function is built by the Makefile from the project's packages and pinned
-dependencies that equal requirements/runtime.lock, and each built package imports its handler on its own."""
+"""Lambda packaging (deploy/lambda/): every zip function is built by the Makefile and the segment sync's container
+image by the Dockerfile, both from the project's packages and pinned dependencies that equal requirements/runtime.lock;
+each built package (and the image's /var/task, installed without Docker) imports its handler on its own."""
 
 from __future__ import annotations
 
 import json
+import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -23,13 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
 LAMBDA = DEPLOY / "lambda"
 LOCK = ROOT / "requirements" / "runtime.lock"
+#: Subsets of the lock (written by `make -f deploy/lambda/Makefile requirements`).
 REQUIREMENT_FILES = sorted(LAMBDA.glob("requirements-*.txt"))
+#: The sync image's runtime interface client: not in the lock, pinned by hand.
+RUNTIME_INTERFACE_CLIENT = LAMBDA / "runtime-interface-client.txt"
 FUNCTION_TEMPLATES = ("email-ops.yaml", "segmentation.yaml")
 #: What the python3.11 Lambda runtime itself provides: the AWS SDK for Python and its dependencies (botocore uses
 #: certifi when it is there and its own CA bundle when not).
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3", "certifi"}
-#: What the sync takes from its dependencies layer or image (deploy/README.md, "Packaging").
-SYNC_HEAVY = {"duckdb", "_duckdb", "pyarrow", "pandas", "numpy", "awswrangler", "packaging"}
+#: glibc of Amazon Linux 2023, the sync image's base (public.ecr.aws/lambda/provided:al2023).
+AL2023_GLIBC_MINOR = 34
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s\\;]+)")
 _HASH = re.compile(r"--hash=(sha256:[0-9a-f]{64})")
 
@@ -71,6 +77,16 @@ def test_lambda_requirements_pin_exactly_the_lock(path: Path) -> None:
         assert hashes == locked_hashes, f"{path.name}: {name}'s hashes differ from the lock's"
 
 
+def test_the_runtime_interface_client_is_pinned_by_hand_outside_the_lock() -> None:
+    entries = pinned(RUNTIME_INTERFACE_CLIENT)
+    assert "awslambdaric" in entries
+    for name, (version, hashes) in entries.items():
+        assert re.fullmatch(r"[0-9][0-9A-Za-z.+!-]*", version), f"{name}=={version} is not an exact version"
+        assert hashes, f"{name} has no --hash"
+        # A distribution of the lock belongs in a lock subset, with the lock's version and hashes.
+        assert name not in lock(), f"{name} is in requirements/runtime.lock: take it from there"
+
+
 @pytest.mark.parametrize("path", REQUIREMENT_FILES, ids=lambda p: p.name)
 def test_lambda_requirements_carry_every_dependency(path: Path) -> None:
     """What the pinned distributions require (on Lambda's Linux, Python 3.11, no extras) is pinned too."""
@@ -87,22 +103,26 @@ def test_lambda_requirements_carry_every_dependency(path: Path) -> None:
             assert canonicalize_name(requirement.name) in entries, f"{path.name}: {name} needs {requirement.name}"
 
 
-# ---------------------------------------------------------------- templates ↔ Makefile
+# ---------------------------------------------------------------- templates ↔ Makefile and Dockerfile
 
 
-def functions() -> list[tuple[str, str, dict[str, Any]]]:
-    """(template, logical id, properties with the template's Globals applied) of every serverless function."""
+def functions(package_type: str) -> list[tuple[str, str, dict[str, Any]]]:
+    """(template, logical id, properties with the template's Globals applied) of every serverless function of
+    ``package_type`` ("Zip" or "Image")."""
     found = []
     for name in FUNCTION_TEMPLATES:
         template = cfn_yaml.load(str(DEPLOY / name))
         globals_ = template.get("Globals", {}).get("Function", {})
         for logical_id, resource in template["Resources"].items():
             if resource["Type"] == "AWS::Serverless::Function":
-                found.append((name, logical_id, {**globals_, **resource["Properties"], **resource}))
+                function = {**globals_, **resource["Properties"], **resource}
+                if function.get("PackageType", "Zip") == package_type:
+                    found.append((name, logical_id, function))
     return found
 
 
-FUNCTIONS = functions()
+FUNCTIONS = functions("Zip")
+IMAGE_FUNCTIONS = functions("Image")
 
 
 def dry_run(logical_id: str, **variables: str) -> str:
@@ -140,6 +160,156 @@ def test_every_function_is_built_by_the_lambda_makefile(template: str, logical_i
     assert architectures == {"aarch64" if architecture == "arm64" else "x86_64"}, logical_id
     assert function["Handler"].split(".")[0] in packages
     assert function["Runtime"] == "python3.11"
+
+
+def test_the_makefile_builds_no_image_function() -> None:
+    assert [f[1] for f in IMAGE_FUNCTIONS] == ["SyncFunction"]
+    for _, logical_id, _ in IMAGE_FUNCTIONS:
+        done = subprocess.run(
+            ["make", "-n", "-f", str(LAMBDA / "Makefile"), f"build-{logical_id}", "ARTIFACTS_DIR=/nonexistent"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert done.returncode != 0, f"{logical_id} is an image: a zip target for it would never be used"
+
+
+# ---------------------------------------------------------------- Dockerfile and its build context
+
+
+def dockerfile_instructions(path: Path) -> list[tuple[str, str]]:
+    """(INSTRUCTION, arguments) of a Dockerfile, continuation lines joined, comments dropped, spaces collapsed."""
+    instructions: list[tuple[str, str]] = []
+    pending = ""
+    for line in path.read_text().splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        if stripped.endswith("\\"):
+            pending += stripped[:-1] + " "
+            continue
+        keyword, _, arguments = (pending + stripped).partition(" ")
+        instructions.append((keyword.upper(), " ".join(arguments.split())))
+        pending = ""
+    assert not pending, f"{path}: the last instruction continues past the end of the file"
+    return instructions
+
+
+def dockerfile_copies(path: Path) -> list[tuple[list[str], str]]:
+    """([sources], destination) of each COPY from the build context (no --from stage, no other flags)."""
+    copies = []
+    for keyword, arguments in dockerfile_instructions(path):
+        if keyword == "COPY":
+            *sources, destination = arguments.split()
+            assert not [s for s in sources if s.startswith("--")], f"unexpected COPY flag: {arguments}"
+            copies.append(([s.rstrip("/") for s in sources], destination))
+    return copies
+
+
+def image_build(logical_id: str) -> tuple[Path, Path]:
+    """(build context, Dockerfile) of an image function, resolved as SAM does: DockerContext relative to the template's
+    folder, Dockerfile relative to the context."""
+    ((_, _, function),) = [f for f in IMAGE_FUNCTIONS if f[1] == logical_id]
+    context = (DEPLOY / function["Metadata"]["DockerContext"]).resolve()
+    return context, (context / function["Metadata"]["Dockerfile"]).resolve()
+
+
+def _docker_pattern(pattern: str) -> re.Pattern[str]:
+    """A .dockerignore pattern as a regular expression on slash-separated paths relative to the context."""
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
+Rule = tuple[bool, re.Pattern[str], str]
+
+
+def dockerignore(context: Path) -> list[Rule]:
+    """(re-included, pattern, text) of the context's .dockerignore, in order."""
+    rules = []
+    for line in (context / ".dockerignore").read_text().splitlines():
+        text = line.strip()
+        if text and not text.startswith("#"):
+            negated = text.startswith("!")
+            text = text.removeprefix("!").strip().strip("/")
+            rules.append((negated, _docker_pattern(text), text))
+    return rules
+
+
+def ignored(path: str, rules: list[Rule]) -> bool:
+    """Docker's rule (moby's patternmatcher, docker-py's alike): the last pattern that matches the path, or the path's
+    leading folders as many levels deep as the pattern has, decides; a ``!`` pattern lets the path in."""
+    parts = path.split("/")
+    result = False
+    for negated, pattern, text in rules:
+        depth = len(text.split("/"))
+        if pattern.fullmatch(path) or (depth < len(parts) and pattern.fullmatch("/".join(parts[:depth]))):
+            result = not negated
+    return result
+
+
+def build_context_files(context: Path) -> set[str]:
+    """The files Docker sends for ``context``: a folder that is ignored is entered only when a re-include pattern lies
+    inside it (as Docker does), so .git and .venv are not even walked."""
+    rules = dockerignore(context)
+    sent: set[str] = set()
+    for folder, subfolders, files in os.walk(context):
+        relative = Path(folder).relative_to(context).as_posix()
+        prefix = "" if relative == "." else relative + "/"
+        subfolders[:] = [
+            d
+            for d in subfolders
+            if not ignored(prefix + d, rules)
+            or any(negated and text.startswith(prefix + d + "/") for negated, _, text in rules)
+        ]
+        sent |= {prefix + f for f in files if not ignored(prefix + f, rules)}
+    return sent
+
+
+@pytest.mark.parametrize(("template", "logical_id", "function"), IMAGE_FUNCTIONS, ids=[f[1] for f in IMAGE_FUNCTIONS])
+def test_every_image_function_is_built_from_a_dockerfile_here(template: str, logical_id: str, function: dict) -> None:
+    assert set(function["Metadata"]) >= {"DockerContext", "Dockerfile", "DockerTag"}, f"{template}: {logical_id}"
+    context, dockerfile = image_build(logical_id)
+    assert dockerfile.is_file()
+    assert dockerfile.parent == LAMBDA
+    assert dockerfile.is_relative_to(context)  # Docker cannot read a Dockerfile from outside its context
+    assert (function.get("Architectures") or ["x86_64"]) == ["x86_64"]  # the wheels the image installs are x86_64
+    for sources, _ in dockerfile_copies(dockerfile):
+        for source in sources:
+            assert (context / source).exists(), f"COPY {source}: not in the build context {context}"
+
+
+@pytest.mark.parametrize("logical_id", [f[1] for f in IMAGE_FUNCTIONS])
+def test_the_build_context_holds_only_what_the_dockerfile_copies(logical_id: str) -> None:
+    """SAM sends DockerContext (the repository root) to Docker: its .dockerignore must leave out the virtualenv, the
+    lake, .git and the tests, and let in every file the Dockerfile copies (bytecode aside)."""
+    context, dockerfile = image_build(logical_id)
+    sent = build_context_files(context)
+    sources = [source for sources, _ in dockerfile_copies(dockerfile) for source in sources]
+    dockerfile_path = dockerfile.relative_to(context).as_posix()
+    assert dockerfile_path in sent
+    for source in sources:
+        path = context / source
+        wanted = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        wanted = [p for p in wanted if "__pycache__" not in p.parts and p.suffix != ".pyc"]
+        assert wanted, source
+        missing = {p.relative_to(context).as_posix() for p in wanted} - sent
+        assert not missing, f"left out of the build context: {sorted(missing)[:5]}"
+    extra = {f for f in sent if f != dockerfile_path and not any(f == s or f.startswith(s + "/") for s in sources)}
+    assert not extra, f"sent to Docker but never copied: {sorted(extra)[:10]}"
+    assert not [f for f in sent if "__pycache__" in f or f.endswith(".pyc")]
+    size = sum((context / f).stat().st_size for f in sent)
+    assert size < 5_000_000, f"build context of {size} bytes"
 
 
 # ---------------------------------------------------------------- build for real, import in a fresh interpreter
@@ -215,6 +385,98 @@ def test_built_packages_import_their_handlers_on_their_own(tmp_path: Path, group
     result = json.loads(probe.stdout)
     assert all(result["handlers"].values()), result["handlers"]
     assert {top for top, origin in result["origins"].items() if origin == "package"} >= set(packages)
-    allowed = RUNTIME_PROVIDED | (SYNC_HEAVY if "segmentation" in packages else set())
     from_outside = {top for top, origin in result["origins"].items() if origin == "outside"}
-    assert from_outside <= allowed, f"{requirements} misses {sorted(from_outside - allowed)}"
+    assert from_outside <= RUNTIME_PROVIDED, f"{requirements} misses {sorted(from_outside - RUNTIME_PROVIDED)}"
+
+
+# ---------------------------------------------------------------- the sync image's /var/task, without Docker
+
+_IMAGE_PROBE = """
+import importlib, json, sys, sysconfig
+task, handler = sys.argv[1], sys.argv[2]
+sys.path[:0] = [task]  # PYTHONPATH=/var/task in the image; nothing else is installed there
+from awslambdaric import bootstrap  # the image's ENTRYPOINT is python3.11 -m awslambdaric
+resolved = bootstrap._get_handler(handler)  # how the runtime interface client resolves CMD
+import awswrangler  # imported on the production path only, when the Athena result is read
+stdlib = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
+origins = {}
+for name, module in list(sys.modules.items()):
+    path = getattr(module, "__file__", None)
+    if path:
+        top = name.split(".")[0]
+        origins[top] = "task" if path.startswith(task) else "stdlib" if path.startswith(stdlib) else path
+print(json.dumps({"callable": callable(resolved), "origins": origins}))
+"""
+
+
+def _pip_step(dockerfile: Path) -> tuple[list[str], list[Path]]:
+    """(options, requirement files in deploy/lambda/) of the Dockerfile's pip install."""
+    (command,) = [
+        args for keyword, args in dockerfile_instructions(dockerfile) if keyword == "RUN" and " pip install " in args
+    ]
+    install = command.split(" pip install ", 1)[1].split(" && ")[0].split()
+    copied = {Path(s).name: s for sources, _ in dockerfile_copies(dockerfile) for s in sources if s.endswith(".txt")}
+    files = [install[i + 1] for i, word in enumerate(install) if word == "-r"]
+    options = [w for i, w in enumerate(install) if w != "-r" and (i == 0 or install[i - 1] != "-r")]
+    return options, [ROOT / copied[Path(f).name] for f in files]
+
+
+def _glibc_minor() -> int | None:
+    name, version = platform.libc_ver()
+    return int(version.split(".")[1]) if name == "glibc" and version.startswith("2.") else None
+
+
+@pytest.mark.skipif(
+    sys.platform != "linux" or host_architecture() != "x86_64" or (_glibc_minor() or 0) < 28,
+    reason="the image's wheels are for x86_64 Linux with glibc >= 2.28: they cannot be imported on this machine",
+)
+def test_the_sync_image_imports_its_handler_with_nothing_but_what_it_installs(tmp_path: Path) -> None:
+    """The Dockerfile's pip step replayed with pip's platform options (wheels for cp311, x86_64, Amazon Linux 2023's
+    glibc, capped at this machine's), then its COPY of the packages, then an interpreter that sees only that folder and
+    the standard library (the image has no other Python packages) resolves CMD the way awslambdaric does."""
+    context, dockerfile = image_build("SyncFunction")
+    options, files = _pip_step(dockerfile)
+    assert {"--require-hashes", "--only-binary=:all:", "--target"} <= set(options), options
+    assert files == [LAMBDA / "requirements-sync-image.txt", RUNTIME_INTERFACE_CLIENT]
+    task = tmp_path / "task"
+    glibc = min(AL2023_GLIBC_MINOR, _glibc_minor() or 0)
+    platforms = [f"manylinux_2_{m}_x86_64" for m in range(glibc, 4, -1)]
+    platforms += ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"]
+    install = subprocess.run(
+        [
+            *(sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile"),
+            *("--require-hashes", "--only-binary=:all:", "--implementation", "cp", "--python-version", "3.11"),
+            *(option for p in platforms for option in ("--platform", p)),
+            *("--target", str(task)),
+            *(option for f in files for option in ("-r", str(f))),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+    )
+    assert install.returncode == 0, install.stderr[-3000:]
+    for sources, destination in dockerfile_copies(dockerfile):
+        if (context / sources[0]).is_dir():
+            (source,) = sources
+            assert destination.rstrip("/") == source, "packages are copied to /var/task under their own name"
+            shutil.copytree(context / source, task / source, ignore=shutil.ignore_patterns("__pycache__"))
+
+    cmd = json.loads(next(a for k, a in dockerfile_instructions(dockerfile) if k == "CMD"))
+    probe = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", _IMAGE_PROBE, str(task), *cmd],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+        env={"AWS_DEFAULT_REGION": "us-east-1", "PATH": "/usr/bin:/bin"},
+        timeout=300,
+    )
+    assert probe.returncode == 0, probe.stderr[-3000:]
+    result = json.loads(probe.stdout)
+    assert result["callable"]
+    elsewhere = {top: origin for top, origin in result["origins"].items() if origin not in ("task", "stdlib")}
+    assert not elsewhere, f"imported from outside the image's packages: {elsewhere}"
+    assert {"segmentation", "englake", "ingest", "duckdb", "pyarrow", "pandas", "awswrangler", "boto3"} <= {
+        top for top, origin in result["origins"].items() if origin == "task"
+    }

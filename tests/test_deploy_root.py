@@ -157,6 +157,25 @@ def test_segmentation_only_with_a_pinpoint_project_and_wired_to_the_lake(root: d
     assert parameters["AthenaWorkGroupName"] == {"Fn::GetAtt": ["Lake", "Outputs.AthenaWorkGroup"]}
     assert parameters["PinpointApplicationId"] == {"Ref": "PinpointApplicationId"}
     assert root["Parameters"]["SegmentDatabase"]["Default"] == "englake"  # ENGLAKE_ATHENA_SCHEMA's default
+    # The sync is a container image that carries its dependencies: no layer to pass.
+    assert set(parameters) == {
+        "LakeBucketName",
+        "AthenaWorkGroupName",
+        "PinpointApplicationId",
+        "SegmentDatabase",
+        "NotificationEmail",
+    }
+
+
+def test_every_root_parameter_is_used_and_listed_once(root: dict[str, Any]) -> None:
+    """A parameter nothing references (one left behind when a nested template dropped it) would be asked for in vain."""
+    used = {target for section in ("Conditions", "Resources", "Outputs") for target, _ in references(root[section])}
+    declared = set(root["Parameters"])
+    assert declared <= used, f"never referenced: {sorted(declared - used)}"
+    groups = root["Metadata"]["AWS::CloudFormation::Interface"]["ParameterGroups"]
+    listed = [name for group in groups for name in group["Parameters"]]
+    assert len(listed) == len(set(listed))
+    assert set(listed) <= declared, f"the console groups undeclared {sorted(set(listed) - declared)}"
 
 
 def test_dependencies_between_the_parts_have_no_cycle(root: dict[str, Any]) -> None:
