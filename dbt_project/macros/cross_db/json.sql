@@ -128,6 +128,25 @@ end
 
 
 {#-
+  json_type_at for several keys of one valid JSON text at once, as an array of the same type names ('' is the
+  document itself). DuckDB parses the text once for all of them; Trino evaluates each (it has no json_type()).
+-#}
+{% macro json_types_at(expr, keys) %}{{ return(adapter.dispatch('json_types_at', 'englake')(expr, keys)) }}{% endmacro %}
+{% macro default__json_types_at(expr, keys) %}{{ exceptions.raise_compiler_error("json_types_at: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__json_types_at(expr, keys) -%}
+list_transform(
+    json_type({{ expr }}, [{% for key in keys %}'{{ englake.json_path([key]) if key else "$" }}'{{ ", " if not loop.last }}{% endfor %}]),
+    lambda t: case coalesce(t, '')
+        when '' then null when 'OBJECT' then 'OBJECT' when 'ARRAY' then 'ARRAY' when 'VARCHAR' then 'STRING'
+        when 'BOOLEAN' then 'BOOLEAN' when 'NULL' then 'NULL' else 'NUMBER' end
+)
+{%- endmacro %}
+{% macro athena__json_types_at(expr, keys) -%}
+array[{% for key in keys %}{{ englake.json_type_at(expr, key) }}{{ ", " if not loop.last }}{% endfor %}]
+{%- endmacro %}
+
+
+{#-
   Firehose concatenates records without a delimiter unless told otherwise (event-formats.md §4.2): split a line
   that is not valid JSON at every `}{` boundary. A valid line is never split; a piece that is still invalid goes
   to the quarantine with its reason, so nothing is lost either way.

@@ -1,8 +1,8 @@
 {#-
   One row per event of every producer, deduplicated, with bounce and complaint recipients fanned out (one row per
   recipient, as the reference's bounce views were). Parsed once and stored, so analyst queries never re-parse JSON.
-  Incremental by arrival: each run re-reads records whose Firehose hour is within the lookback of the newest hour
-  already here; an event already stored from an earlier window keeps its first arrival.
+  Incremental by arrival: each run reads records whose Firehose hour is within the lookback of the newest hour
+  already here and adds the events not stored yet; an event already stored keeps its first arrival.
 -#}
 {{ config(**englake.incremental_config('event_id', 'ingested_at')) }}
 
@@ -130,10 +130,6 @@ select
 from deduplicated
 where copy_number = 1
 {%- if since %}
-    {#- A copy already stored from an earlier window wins: an event keeps its first arrival. #}
-    and not exists (
-        select 1 from {{ this }} as existing
-        where existing.event_id = deduplicated.event_id
-            and existing.ingested_at < {{ englake.timestamp_literal(since) }}
-    )
+    {#- An event already stored (from this window's re-read or an earlier copy) is kept as it is: first arrival wins. #}
+    and event_id not in (select event_id from {{ this }})
 {%- endif %}

@@ -33,12 +33,10 @@ validated as (
 typed as (
     select
         *,
-        case when is_valid_json then {{ englake.json_type_at('record') }} end as json_type,
-        case when is_valid_json then {{ englake.json_type_at('record', 'event_type') }} end as type_of_event_type,
-        case when is_valid_json then {{ englake.json_type_at('record', 'eventType') }} end as type_of_eventtype,
-        case when is_valid_json then {{ englake.json_type_at('record', 'notificationType') }} end as type_of_notificationtype,
-        case when is_valid_json then {{ englake.json_type_at('record', 'messageId') }} end as type_of_messageid,
-        case when is_valid_json then {{ englake.json_type_at('record', 'mail') }} end as type_of_mail
+        -- One parse for all the keys the classification looks at.
+        case when is_valid_json then
+            {{ englake.json_types_at('record', ['', 'event_type', 'eventType', 'notificationType', 'messageId', 'mail']) }}
+        end as json_types
     from validated
 ),
 
@@ -47,27 +45,37 @@ classified as (
         *,
         -- The same rule as ingest/classify.py: by content, never by the prefix the record was found under.
         case
-            when json_type <> 'OBJECT' then null
-            when type_of_event_type = 'STRING' then 'pinpoint'
-            when (type_of_eventtype is not null or type_of_notificationtype is not null)
-                and type_of_mail = 'OBJECT' then 'ses'
-            when type_of_eventtype is not null and type_of_messageid is not null and type_of_mail is null then 'sms'
-        end as producer
+            when {{ englake.array_at('json_types', 1) }} <> 'OBJECT' then null
+            when {{ englake.array_at('json_types', 2) }} = 'STRING' then 'pinpoint'
+            when ({{ englake.array_at('json_types', 3) }} is not null or {{ englake.array_at('json_types', 4) }} is not null)
+                and {{ englake.array_at('json_types', 6) }} = 'OBJECT' then 'ses'
+            when {{ englake.array_at('json_types', 3) }} is not null and {{ englake.array_at('json_types', 5) }} is not null
+                and {{ englake.array_at('json_types', 6) }} is null then 'sms'
+        end as producer,
+        {{ englake.array_at('json_types', 1) }} as json_type
     from typed
+),
+
+keyed as (
+    select
+        {{ englake.hash_key(['object_path', dbt.hash('record'), 'row_number() over (partition by object_path, record order by object_path)']) }} as record_id,
+        producer,
+        case
+            when not is_valid_json then 'invalid JSON'
+            when json_type <> 'OBJECT' then 'not a JSON object'
+            when producer is null then 'unrecognized producer'
+        end as quarantine_reason,
+        record,
+        object_path,
+        source_prefix,
+        datehour,
+        {{ englake.datehour_to_timestamp('datehour') }} as ingested_at,
+        cast({{ englake.datehour_to_timestamp('datehour') }} as date) as ingest_date
+    from classified
 )
 
-select
-    {{ englake.hash_key(['object_path', dbt.hash('record'), 'row_number() over (partition by object_path, ' ~ dbt.hash('record') ~ ' order by object_path)']) }} as record_id,
-    producer,
-    case
-        when not is_valid_json then 'invalid JSON'
-        when json_type <> 'OBJECT' then 'not a JSON object'
-        when producer is null then 'unrecognized producer'
-    end as quarantine_reason,
-    record,
-    object_path,
-    source_prefix,
-    datehour,
-    {{ englake.datehour_to_timestamp('datehour') }} as ingested_at,
-    cast({{ englake.datehour_to_timestamp('datehour') }} as date) as ingest_date
-from classified
+select * from keyed
+{%- if englake.is_incremental_run() %}
+-- Records already stored (an object re-read within the lookback) are not written again.
+where record_id not in (select record_id from {{ this }} where datehour >= '{{ since }}')
+{%- endif %}
