@@ -365,6 +365,14 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
         full_events = dict(b.execute("select event_id, ingested_at from fct_events").fetchall())
     assert inc_messages == full_messages
     assert inc_events == full_events  # the late duplicate kept the first arrival in both
+    for status_sql in (
+        "select message_id, latest_status, time_sent, time_opened, time_bounced from email_status",
+        "select messageid, event_type, message_status, is_final, total_messageprice from sms_status",
+    ):
+        with duckdb.connect(str(incremental.resolved_duckdb_path), read_only=True) as a:
+            inc_status = set(a.execute(status_sql).fetchall())
+        with duckdb.connect(str(full.resolved_duckdb_path), read_only=True) as b:
+            assert inc_status == set(b.execute(status_sql).fetchall())
 
 
 def test_documented_aws_examples_become_the_rows_they_describe(tmp_path: Path) -> None:

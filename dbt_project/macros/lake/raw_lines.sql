@@ -88,3 +88,16 @@
 {% macro athena__lake_endpoint_export_lines() -%}
         select line, "$path" as object_path from {{ source('lake', 'raw_endpoint_exports') }}
 {%- endmacro %}
+
+
+{#-
+  On an incremental run, the newest `column` (an arrival time) already in this model minus the lookback, as a
+  'YYYY-MM-DD HH:MM:SS' string for timestamp_literal(); none on a full run or an empty table.
+-#}
+{% macro incremental_since(column) %}
+    {%- if not englake.is_incremental_run() -%}{{ return(none) }}{%- endif -%}
+    {%- set newest = run_query("select max(" ~ column ~ ") from " ~ this).columns[0].values()[0] -%}
+    {%- if newest is none -%}{{ return(none) }}{%- endif -%}
+    {%- set since = newest - modules.datetime.timedelta(hours=var('englake__lookback_hours') | int) -%}
+    {{ return(since.strftime('%Y-%m-%d %H:%M:%S')) }}
+{% endmacro %}

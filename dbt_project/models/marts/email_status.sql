@@ -1,7 +1,19 @@
-{#- One row per email message, as the reference's SES event database offered (per recipient: fct_messages). -#}
+{#-
+  One row per email message, as the reference's SES event database offered (per recipient: fct_messages).
+  Incremental like fct_messages: only messages with new events are re-derived, from all their events.
+-#}
+{{ config(**englake.incremental_config('message_id', 'last_ingested_at')) }}
+{%- set since = englake.incremental_since('last_ingested_at') %}
+
 with email_events as (
     select * from {{ ref('fct_events') }}
     where channel = 'email' and message_id is not null
+    {%- if since %}
+        and message_id in (
+            select message_id from {{ ref('fct_events') }}
+            where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null
+        )
+    {%- endif %}
 ),
 
 latest as (
@@ -33,7 +45,8 @@ select
     latest.latest_status,
     max(email_events.campaign_id) as campaign_id,
     max(email_events.configuration_set) as configuration_set,
-    max(email_events.producer) as producer
+    max(email_events.producer) as producer,
+    max(email_events.ingested_at) as last_ingested_at
 from email_events
 inner join latest on email_events.message_id = latest.message_id
 group by email_events.message_id, latest.latest_status

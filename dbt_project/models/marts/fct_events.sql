@@ -6,13 +6,7 @@
 -#}
 {{ config(**englake.incremental_config('event_id', 'ingested_at')) }}
 
-{%- set since = none -%}
-{%- if englake.is_incremental_run() -%}
-    {%- set newest = run_query("select max(ingested_at) from " ~ this).columns[0].values()[0] -%}
-    {%- if newest is not none -%}
-        {%- set since = (newest - modules.datetime.timedelta(hours=var('englake__lookback_hours') | int)).strftime('%Y-%m-%d %H:%M:%S') -%}
-    {%- endif -%}
-{%- endif %}
+{%- set since = englake.incremental_since('ingested_at') %}
 
 with staged as (
     select * from {{ ref('int_events_unioned') }}

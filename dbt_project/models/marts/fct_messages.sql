@@ -2,7 +2,11 @@
   One row per message × recipient (email address or phone number), with a count, first and last time per event
   type and the latest status. Events that name their recipients (bounced, complained, delivered, delayed) count for
   those recipients only; the others (send, open, click, reject, …) for every address the message went to.
+  Incremental: a run re-derives, from all their events, only the messages that received an event since the newest
+  arrival already here (minus the lookback).
 -#}
+{{ config(**englake.incremental_config('message_recipient_id', 'last_ingested_at')) }}
+{%- set since = englake.incremental_since('last_ingested_at') %}
 {%- set email_types = ['send', 'delivered', 'open', 'click', 'hardbounce', 'softbounce', 'complaint', 'unsubscribe',
                        'rejected', 'rendering_failure', 'delivery_delay'] -%}
 {%- set sms_types = ['buffered', 'success', 'failure', 'optout'] -%}
@@ -11,6 +15,12 @@ with message_events as (
     select *
     from {{ ref('fct_events') }}
     where message_id is not null and channel in ('email', 'sms')
+    {%- if since %}
+        and message_id in (
+            select message_id from {{ ref('fct_events') }}
+            where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null
+        )
+    {%- endif %}
 ),
 
 recipient_events as (

@@ -1,13 +1,26 @@
-{#- One row per SMS message: its latest status, a final carrier receipt first (the reference ignored isFinal). -#}
+{#-
+  One row per SMS message: its latest status, a final carrier receipt first (the reference ignored isFinal).
+  Incremental like fct_messages: only messages with new events are re-derived, from all their events.
+-#}
+{{ config(**englake.incremental_config('messageid', 'last_ingested_at')) }}
+{%- set since = englake.incremental_since('last_ingested_at') %}
+
 with ranked as (
     select
         *,
         row_number() over (
             partition by message_id
             order by case when is_final then 1 else 0 end desc, event_at desc, status_precedence desc, event_id
-        ) as status_rank
+        ) as status_rank,
+        max(ingested_at) over (partition by message_id) as last_ingested_at
     from {{ ref('fct_events') }}
     where channel = 'sms' and message_id is not null
+    {%- if since %}
+        and message_id in (
+            select message_id from {{ ref('fct_events') }}
+            where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null
+        )
+    {%- endif %}
 )
 
 select
@@ -31,6 +44,7 @@ select
     price_in_millicents_usd,
     campaign_id,
     endpoint_id,
-    producer
+    producer,
+    last_ingested_at
 from ranked
 where status_rank = 1
