@@ -1,1 +1,30 @@
 """Benchmarks: each module prints a table with the machine described; ``python -m benchmarks`` runs them all."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import platform
+from pathlib import Path
+
+
+def machine(*distributions: str) -> str:
+    """CPU model, cores, RAM, Python and the versions of ``distributions`` (e.g. "duckdb", "dbt-core")."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem_kb = next(
+            int(line.split()[1])
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        )
+        ram = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, StopIteration):
+        ram = "RAM unknown"
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in distributions)
+    return f"{cpu}, {os.cpu_count()} cores, {ram}; Python {platform.python_version()}" + (
+        f", {versions}" if versions else ""
+    )

@@ -24,11 +24,9 @@ producer = 'pinpoint', the naive views deduplicated on the event's own fields), 
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import itertools
 import json
 import os
-import platform
 import re
 import shutil
 import tempfile
@@ -42,6 +40,7 @@ from typing import Any
 
 import duckdb
 
+from benchmarks import machine as describe_machine
 from englake.dbt import PROJECT_DIR, run_dbt
 from englake.models import build_models
 from englake.settings import Settings
@@ -467,24 +466,7 @@ class OtherLoad:
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        ram = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        ram = "RAM unknown"
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {ram}; Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-        f"dbt-core {importlib.metadata.version('dbt-core')}, dbt-duckdb {importlib.metadata.version('dbt-duckdb')}"
-    )
+    return describe_machine("duckdb", "dbt-core", "dbt-duckdb")
 
 
 def _mb(size: int) -> str:

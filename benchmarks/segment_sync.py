@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import tempfile
 import time
 from collections.abc import Sequence
@@ -28,6 +27,7 @@ import duckdb
 import pyarrow as pa
 from botocore.config import Config
 
+from benchmarks import machine as describe_machine
 from englake.aws import client as aws_client
 from ingest.storage import LocalStore
 from segmentation.destinations.pinpoint import UPDATE_ENDPOINTS_BATCH_RPS, PinpointDestination
@@ -99,24 +99,7 @@ def reference_update(client: Any, endpoint_ids: Sequence[str], segment_name: str
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = next(
-            int(line.split()[1])
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        ram = f"{mem_kb / 1024 / 1024:.0f} GiB RAM"
-    except (OSError, StopIteration):
-        ram = "RAM unknown"
-    return (
-        f"{cpu}, {os.cpu_count()} cores, {ram}; Python {platform.python_version()}, DuckDB {duckdb.__version__}, "
-        f"pyarrow {pa.__version__}, boto3 {boto3.__version__}"
-    )
+    return describe_machine("duckdb", "pyarrow", "boto3")
 
 
 def run(endpoints: int, segments: int, change: float, sample: int) -> list[tuple[str, str, str, str]]:
