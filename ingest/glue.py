@@ -34,6 +34,21 @@ TEXT_INPUT_FORMAT = "org.apache.hadoop.mapred.TextInputFormat"
 TEXT_OUTPUT_FORMAT = "org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat"
 LAZY_SIMPLE_SERDE = "org.apache.hadoop.hive.serde2.lazy.LazySimpleSerDe"
 
+#: Text objects read one line per row into the single column (gzip by the .gz extension).
+_TEXT_LINES_FORMAT: dict[str, Any] = {
+    "InputFormat": TEXT_INPUT_FORMAT,
+    "OutputFormat": TEXT_OUTPUT_FORMAT,
+    "SerdeInfo": {
+        "SerializationLibrary": LAZY_SIMPLE_SERDE,
+        "Parameters": {
+            "field.delim": FIELD_DELIMITER,
+            "serialization.format": FIELD_DELIMITER,
+            # Should a control character ever reach a line, the single column still takes all of it.
+            "serialization.last.column.takes.rest": "true",
+        },
+    },
+}
+
 _DATEHOUR = re.compile(r"^\d{4}/(0[1-9]|1[0-2])/(0[1-9]|[12]\d|3[01])/([01]\d|2[0-3])$")
 
 
@@ -74,17 +89,7 @@ def raw_table_input(
         "StorageDescriptor": {
             "Columns": [{"Name": LINE_COLUMN, "Type": "string", "Comment": "one raw line, parsed by the dbt models"}],
             "Location": location,
-            "InputFormat": TEXT_INPUT_FORMAT,
-            "OutputFormat": TEXT_OUTPUT_FORMAT,
-            "SerdeInfo": {
-                "SerializationLibrary": LAZY_SIMPLE_SERDE,
-                "Parameters": {
-                    "field.delim": FIELD_DELIMITER,
-                    "serialization.format": FIELD_DELIMITER,
-                    # Should a control character ever reach a line, the single column still takes all of it.
-                    "serialization.last.column.takes.rest": "true",
-                },
-            },
+            **_TEXT_LINES_FORMAT,
         },
     }
 
@@ -101,16 +106,7 @@ def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
         "StorageDescriptor": {
             "Columns": [{"Name": LINE_COLUMN, "Type": "string", "Comment": "one exported endpoint, as JSON"}],
             "Location": location,
-            "InputFormat": TEXT_INPUT_FORMAT,
-            "OutputFormat": TEXT_OUTPUT_FORMAT,
-            "SerdeInfo": {
-                "SerializationLibrary": LAZY_SIMPLE_SERDE,
-                "Parameters": {
-                    "field.delim": FIELD_DELIMITER,
-                    "serialization.format": FIELD_DELIMITER,
-                    "serialization.last.column.takes.rest": "true",
-                },
-            },
+            **_TEXT_LINES_FORMAT,
         },
     }
 
