@@ -11,6 +11,7 @@ needed (event-formats.md §4.4). Athena reads ``.gz`` objects as GZIP by their e
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -89,7 +90,7 @@ def raw_table_input(
         "StorageDescriptor": {
             "Columns": [{"Name": LINE_COLUMN, "Type": "string", "Comment": "one raw line, parsed by the dbt models"}],
             "Location": location,
-            **_TEXT_LINES_FORMAT,
+            **copy.deepcopy(_TEXT_LINES_FORMAT),
         },
     }
 
@@ -106,7 +107,7 @@ def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
         "StorageDescriptor": {
             "Columns": [{"Name": LINE_COLUMN, "Type": "string", "Comment": "one exported endpoint, as JSON"}],
             "Location": location,
-            **_TEXT_LINES_FORMAT,
+            **copy.deepcopy(_TEXT_LINES_FORMAT),
         },
     }
 
