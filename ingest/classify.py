@@ -79,52 +79,29 @@ SES_EVENT_TYPES: frozenset[str] = frozenset(
 
 #: AWS End User Messaging SMS/MMS/voice/RCS ``eventType`` values: the API's EventType enum without the ``*ALL``
 #: selectors. https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_EventDestination.html
+#: Carrier statuses that text and media messages share.
+_CARRIER_STATUSES = [
+    "PENDING",
+    "QUEUED",
+    "SUCCESSFUL",
+    "DELIVERED",
+    "INVALID",
+    "INVALID_MESSAGE",
+    "UNREACHABLE",
+    "CARRIER_UNREACHABLE",
+    "BLOCKED",
+    "CARRIER_BLOCKED",
+    "SPAM",
+    "UNKNOWN",
+    "TTL_EXPIRED",
+]
 SMS_EVENT_TYPES: frozenset[str] = frozenset(
-    [
-        f"TEXT_{s}"
-        for s in [
-            "SENT",
-            "PENDING",
-            "QUEUED",
-            "SUCCESSFUL",
-            "DELIVERED",
-            "INVALID",
-            "INVALID_MESSAGE",
-            "UNREACHABLE",
-            "CARRIER_UNREACHABLE",
-            "BLOCKED",
-            "CARRIER_BLOCKED",
-            "SPAM",
-            "UNKNOWN",
-            "TTL_EXPIRED",
-            "PROTECT_BLOCKED",
-        ]
-    ]
+    [f"TEXT_{s}" for s in ["SENT", *_CARRIER_STATUSES, "PROTECT_BLOCKED"]]
     + [
         f"VOICE_{s}"
         for s in ["INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED", "TTL_EXPIRED"]
     ]
-    + [
-        f"MEDIA_{s}"
-        for s in [
-            "PENDING",
-            "QUEUED",
-            "SUCCESSFUL",
-            "DELIVERED",
-            "INVALID",
-            "INVALID_MESSAGE",
-            "UNREACHABLE",
-            "CARRIER_UNREACHABLE",
-            "BLOCKED",
-            "CARRIER_BLOCKED",
-            "SPAM",
-            "UNKNOWN",
-            "TTL_EXPIRED",
-            "FILE_INACCESSIBLE",
-            "FILE_TYPE_UNSUPPORTED",
-            "FILE_SIZE_EXCEEDED",
-        ]
-    ]
+    + [f"MEDIA_{s}" for s in [*_CARRIER_STATUSES, "FILE_INACCESSIBLE", "FILE_TYPE_UNSUPPORTED", "FILE_SIZE_EXCEEDED"]]
     + [
         f"RCS_{s}"
         for s in [
