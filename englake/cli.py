@@ -1,20 +1,76 @@
-"""The ``englake`` command: the product's front door."""
+"""The ``englake`` command: the product's front door.
+
+Every failure ends as one line on stderr and the exit code ``englake.errors.EXIT_CODES`` gives it; ``--debug`` (or
+``ENGLAKE_DEBUG=1``) shows the traceback too. dbt, DuckDB and boto3 are imported inside the commands that use them,
+so ``englake --help`` answers at once.
+"""
 
 from __future__ import annotations
 
+import logging
+import os
+import sys
+from typing import Any
+
 import typer
 from rich.markup import escape
-from rich.table import Table
+from typer.core import TyperGroup
 
 from englake.console import console, err_console
-from englake.errors import EnglakeError
-from englake.models import build_models, campaign_summary, check_athena_sql
+from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
 from englake.settings import Settings
 from handlers.cli import app as handlers_app
 from ingest.cli import app as lake_app
 from segmentation.cli import app as segments_app
 
+#: Set to 1 (or pass --debug) for tracebacks and debug logs.
+DEBUG_VARIABLE = "ENGLAKE_DEBUG"
+
+
+class _State:
+    debug = False
+
+
+class _Boundary(TyperGroup):
+    """The root command: whatever a subcommand raises leaves as one line on stderr and its class's exit code."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, standalone_mode: bool = True, **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        try:
+            returned = super().main(args=args, prog_name=prog_name, standalone_mode=False, **extra)
+        except typer.Abort:
+            err_console.print("aborted", highlight=False)
+            sys.exit(1)
+        except typer.TyperException as error:  # click's usage errors (code 2) as one line, not a boxed panel
+            sys.exit(_usage_failure(error))
+        sys.exit(returned if isinstance(returned, int) else 0)
+
+    def invoke(self, ctx: Any) -> Any:
+        _State.debug = _debug_from_environment()  # the --debug callback runs inside, before any subcommand
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # typer's own exits and usage errors keep their meaning
+        except Exception as error:  # noqa: BLE001 -- the boundary: every other failure is one line and a code
+            raise typer.Exit(report_failure(error, _State.debug)) from None
+
+
+def _usage_failure(error: Any) -> int:
+    """Print a usage error as one line naming the command to ask for help; a bare group prints its help."""
+    code = int(getattr(error, "exit_code", USAGE_EXIT_CODE))
+    message = error.format_message() if hasattr(error, "format_message") else str(error)
+    if type(error).__name__ == "NoArgsIsHelpError":
+        console.print(message, highlight=False, markup=False)
+        return code
+    context = getattr(error, "ctx", None)
+    where = f" (see '{context.command_path} --help')" if context is not None else ""
+    err_console.print(f"error: {' '.join(message.split())}{where}", soft_wrap=True, highlight=False, markup=False)
+    return code
+
+
 app = typer.Typer(
+    cls=_Boundary,
     help="Engagement lake: model Pinpoint, SES and End User Messaging events with dbt; sync segments; run handlers.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -30,6 +86,47 @@ app.add_typer(handlers_app, name="ops")
 LakeOption = typer.Option(None, "--lake", help="Lake root: a local folder or s3://bucket/prefix (ENGLAKE_LAKE_ROOT).")
 
 
+def _debug_from_environment() -> bool:
+    return os.environ.get(DEBUG_VARIABLE, "").strip().lower() not in ("", "0", "false", "no")
+
+
+def version_line() -> str:
+    """``englake <version>`` and the versions of the engines it drives (read from package metadata, not imported)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def installed(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "not installed"
+
+    return (
+        f"englake {installed('englake')} (dbt-core {installed('dbt-core')}, duckdb {installed('duckdb')}, "
+        f"boto3 {installed('boto3')}, Python {sys.version.split()[0]})"
+    )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        console.print(version_line(), highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _global_options(
+    debug: bool = typer.Option(
+        False, "--debug", envvar=DEBUG_VARIABLE, help="Show tracebacks and debug logs (also ENGLAKE_DEBUG=1)."
+    ),
+    version: bool = typer.Option(
+        False, "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Engagement lake: model Pinpoint, SES and End User Messaging events with dbt; sync segments; run handlers."""
+    _State.debug = _State.debug or debug
+    if _State.debug:
+        logging.basicConfig(level=logging.DEBUG, format="%(levelname)s %(name)s: %(message)s")
+
+
 def _settings(lake: str | None) -> Settings:
     return Settings(lake_root=lake) if lake else Settings()
 
@@ -41,6 +138,10 @@ def models_build(
     select: str | None = typer.Option(None, "--select", help="dbt node selection, e.g. 'fct_events+'."),
 ) -> None:
     """Run dbt build (seeds, models, data and unit tests) over the lake."""
+    from rich.table import Table
+
+    from englake.models import build_models
+
     result = build_models(_settings(lake), full_refresh=full_refresh, select=select)
     table = Table(title=f"dbt build in {result.seconds:.1f} s")
     table.add_column("status")
@@ -55,6 +156,8 @@ def models_build(
 @models_app.command("check-athena")
 def models_check_athena() -> None:
     """Compile every model for Athena offline and parse each one as Trino SQL."""
+    from englake.models import check_athena_sql
+
     checks = check_athena_sql(Settings())
     failed = [check for check in checks if check.error]
     for check in failed:
@@ -67,10 +170,14 @@ def models_check_athena() -> None:
 @models_app.command("summary")
 def models_summary(lake: str | None = LakeOption, limit: int = typer.Option(10, help="Campaigns to show.")) -> None:
     """Print the campaign performance summary from the built models (embedded default)."""
+    from englake.models import campaign_summary
+
     print_campaigns(campaign_summary(_settings(lake), limit=limit))
 
 
 def print_campaigns(rows: list[dict]) -> None:
+    from rich.table import Table
+
     table = Table(title="Campaign performance (all send dates)")
     for column in ("campaign", "channel", "sent", "delivered", "opened", "clicked", "hard bounces", "complaints"):
         table.add_column(column, justify="left" if column in ("campaign", "channel") else "right")
@@ -109,13 +216,39 @@ def demo(
     run_demo(_settings(lake), events=events, days=days, seed=seed)
 
 
-def main() -> None:
-    """Console-script entry point: project errors print one clear line and exit 1."""
+def report_failure(error: BaseException, debug: bool) -> int:
+    """Print ``error`` as one line on stderr (plus the traceback when ``debug``); return its exit code."""
+    if debug:
+        import traceback
+
+        traceback.print_exception(error, file=sys.stderr)
+    if isinstance(error, KeyboardInterrupt):
+        err_console.print("interrupted", highlight=False)
+        return INTERRUPTED_EXIT_CODE
+    project_error = as_project_error(error)
+    if project_error is None:
+        hint = "" if debug else " (rerun with --debug for the traceback)"
+        line = f"unexpected {type(error).__name__}: {_one_line(error)}{hint}"
+        code = INTERNAL_EXIT_CODE
+    else:
+        line = _one_line(project_error)
+        code = exit_code(project_error)
+    err_console.print(f"[bold red]error:[/bold red] {escape(line)}", soft_wrap=True, highlight=False)
+    return code
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point: every failure prints one line and exits with its class's code (errors.py)."""
     try:
-        app()
-    except EnglakeError as error:
-        err_console.print(f"[bold red]error:[/bold red] {escape(str(error))}")
-        raise SystemExit(1) from None
+        app(args=argv, prog_name="englake")
+    except SystemExit:
+        raise
+    except BaseException as error:  # noqa: BLE001 -- whatever the root command could not catch (start-up)
+        raise SystemExit(report_failure(error, _State.debug or _debug_from_environment())) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,12 +1,28 @@
-"""The CLI's rich consoles and progress bars (library code logs; only the CLI prints)."""
+"""The CLI's rich consoles and progress bars (library code logs; only the CLI prints).
+
+Output is plain text, without ANSI codes, when it goes to a pipe, a file or cron (rich detects that no terminal is
+attached) and whenever ``NO_COLOR`` is set (https://no-color.org: bold and other styles go too, not only colour).
+"""
 
 from __future__ import annotations
+
+import os
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-console = Console()
-err_console = Console(stderr=True)
+
+def _color_system() -> str | None:
+    return None if os.environ.get("NO_COLOR") else "auto"
+
+
+console = Console(color_system=_color_system())
+err_console = Console(stderr=True, color_system=_color_system())
+
+
+def styled(target: Console | None = None) -> bool:
+    """Whether ``target`` (default: stdout's console) writes ANSI styles; tools we run (dbt) follow it."""
+    return (target or console).color_system is not None
 
 
 def progress(transient: bool = False) -> Progress:
@@ -19,4 +35,6 @@ def progress(transient: bool = False) -> Progress:
         TimeRemainingColumn(),
         console=err_console,
         transient=transient,
+        # A bar is for people watching: in a pipe, a file or cron it would only leave a frozen last frame behind.
+        disable=not err_console.is_terminal,
     )

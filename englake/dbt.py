@@ -7,20 +7,21 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dbt.cli.main import dbtRunner, dbtRunnerResult
-
-from englake.errors import EnglakeError
+from englake.database import check_unlocked
+from englake.errors import DbtError
 from englake.settings import Settings, get_settings
+
+if TYPE_CHECKING:  # dbt takes seconds to import: only the commands that run it pay for that
+    from dbt.cli.main import dbtRunnerResult
+
+__all__ = ["PROJECT_DIR", "DbtError", "run_dbt"]
 
 log = logging.getLogger(__name__)
 
 #: The dbt project shipped in this repository.
 PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-
-
-class DbtError(EnglakeError):
-    """A dbt command failed; the message names the command and the failing nodes."""
 
 
 @contextmanager
@@ -58,12 +59,17 @@ def _release_duckdb() -> None:
 
 def run_dbt(args: list[str], settings: Settings | None = None, target: str | None = None) -> dbtRunnerResult:
     """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed."""
+    from dbt.cli.main import dbtRunner
+
     settings = settings or get_settings()
     full = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
     if target:
         full += ["--target", target]
     if settings.is_local:
         settings.local_lake_path.mkdir(parents=True, exist_ok=True)
+    if settings.is_local and target in (None, "duckdb"):
+        # dbt-duckdb would fail on a file another process holds with a long traceback; say so in one line first.
+        check_unlocked(settings.resolved_duckdb_path)
     with _profile_env(settings):
         try:
             result = dbtRunner().invoke(full)

@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import sqlglot
 from sqlglot.errors import ParseError
 
+from englake.database import connect
 from englake.dbt import PROJECT_DIR, DbtError, run_dbt
-from englake.errors import EnglakeError
+from englake.errors import LakeError
 from englake.settings import Settings, get_settings
 
 
@@ -85,8 +85,9 @@ def query_local(sql: str, settings: Settings | None = None) -> list[dict[str, An
     settings = settings or get_settings()
     path = settings.resolved_duckdb_path
     if not path.exists():
-        raise EnglakeError(f"no DuckDB file at {path}: build the models first (englake models build)")
-    with duckdb.connect(str(path), read_only=True) as connection:
+        raise LakeError(f"no DuckDB file at {path}: build the models first (englake models build)")
+    # Read-only: other readers may share the file; a writer elsewhere gives DatabaseLockedError, one line.
+    with connect(path, read_only=True) as connection:
         cursor = connection.execute(sql)
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
