@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from englake.console import console, err_console, progress
-from englake.settings import Settings, get_settings
-from ingest.storage import open_lake
-from segmentation.destinations import LocalDestination, open_destination
-from segmentation.errors import DestinationError, GuardTripped
-from segmentation.guard import GuardPolicy
-from segmentation.membership import AthenaMembership, DuckDBMembership, MembershipSource
-from segmentation.report import SyncReport
-from segmentation.settings import SegmentSettings
-from segmentation.snapshot import SnapshotStore, destinations_with_state
+from segmentation.errors import DestinationError, PartialFailureError
+
+if TYPE_CHECKING:  # DuckDB, pyarrow and boto3 load inside the commands, so ``englake --help`` stays fast
+    from englake.settings import Settings
+    from segmentation.membership import MembershipSource
 
 app = typer.Typer(
     help="Sync dbt segment membership to a destination (local store, Amazon Pinpoint).", no_args_is_help=True
@@ -33,6 +28,8 @@ Lake = Annotated[str | None, typer.Option(help="Lake root (folder or s3://bucket
 
 
 def _settings(lake: str | None) -> Settings:
+    from englake.settings import get_settings
+
     settings = get_settings()
     return settings.model_copy(update={"lake_root": lake}) if lake else settings
 
@@ -44,6 +41,8 @@ def _refresh(settings: Settings) -> None:
 
 
 def _membership(settings: Settings, relation: str) -> MembershipSource:
+    from segmentation.membership import AthenaMembership, DuckDBMembership
+
     if settings.is_local:
         return DuckDBMembership(settings.resolved_duckdb_path, relation)
     return AthenaMembership(settings.glue_database, relation, workgroup=settings.athena_workgroup)
@@ -73,6 +72,12 @@ def sync(
     no_refresh: Annotated[bool, typer.Option("--no-refresh", help="Don't rebuild the segment models first.")] = False,
 ) -> None:
     """Write each endpoint's changed set of segment names to the destination; print the run report."""
+    from ingest.storage import open_lake
+    from segmentation.destinations import open_destination
+    from segmentation.guard import GuardPolicy
+    from segmentation.settings import SegmentSettings
+    from segmentation.sync import sync_segments
+
     settings = _settings(lake)
     options = SegmentSettings()
     store = open_lake(settings.lake_root)
@@ -92,28 +97,26 @@ def sync(
     )
     membership = _membership(settings, relation or options.relation)
     refresh = None if no_refresh else (lambda: _refresh(settings))
-    from segmentation.sync import sync_segments
 
+    # A tripped guard raises GuardTripped: one line, its own exit code (englake/errors.py), nothing written.
     with progress() as bar:
         task = bar.add_task("writing changed endpoints", total=None)
-        try:
-            report = sync_segments(
-                membership,
-                target,
-                store,
-                refresh=refresh,
-                dry_run=dry_run,
-                force=force,
-                policy=policy,
-                progress=lambda done, total: bar.update(task, completed=done, total=total),
-            )
-        except GuardTripped as error:
-            err_console.print(f"[bold red]guard:[/bold red] {error}")
-            raise typer.Exit(2) from None
+        report = sync_segments(
+            membership,
+            target,
+            store,
+            refresh=refresh,
+            dry_run=dry_run,
+            force=force,
+            policy=policy,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
     console.print(report.renderable())
     if report.status not in ("succeeded", "dry-run"):
-        err_console.print(f"[yellow]status {report.status}: the next run retries what was not written[/yellow]")
-        raise typer.Exit(1)
+        raise PartialFailureError(
+            f"segment sync {report.status}: {report.failed} endpoint(s) failed, {report.not_sent} not sent; "
+            "the next run retries what was not written"
+        )
 
 
 @app.command()
@@ -124,6 +127,10 @@ def report(
     lake: Lake = None,
 ) -> None:
     """Show the last run report of each destination (kept in the lake beside its snapshot)."""
+    from ingest.storage import open_lake
+    from segmentation.report import SyncReport
+    from segmentation.snapshot import SnapshotStore, destinations_with_state
+
     store = open_lake(_settings(lake).lake_root)
     ids = [destination_id] if destination_id else destinations_with_state(store)
     shown = 0
@@ -148,6 +155,12 @@ def who(
     lake: Lake = None,
 ) -> None:
     """List who is in which segment in the local endpoint store."""
+    from rich.table import Table
+
+    from ingest.storage import open_lake
+    from segmentation.destinations import LocalDestination, open_destination
+    from segmentation.settings import SegmentSettings
+
     settings = _settings(lake)
     target = open_destination(
         "local",

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 import duckdb
 import pyarrow as pa
 
+from englake.database import connect
 from segmentation.errors import MembershipError
 
 #: The membership relation's columns, in order.
@@ -106,7 +107,7 @@ class DuckDBMembership:
     def read(self) -> pa.Table:
         if not self.path.exists():
             raise MembershipError(f"{self.describe()}: no DuckDB file; build the models first (englake demo)")
-        with duckdb.connect(str(self.path), read_only=True) as con:
+        with connect(self.path, read_only=True) as con:
             try:
                 table = con.sql(f"SELECT endpoint_id, segment_name FROM {self.relation}").to_arrow_table()
             except duckdb.CatalogException as error:

@@ -114,6 +114,11 @@ class SnapshotStore:
         table = pa.table({"endpoint_id": endpoint_ids.cast(pa.string())})
         self.store.put(f"{self.prefix}journal/{run_id}/pending.parquet", _to_bytes(table))
 
+    def abandon(self, run_id: str) -> None:
+        """Drop the journal of a run that sent nothing (its first request was refused before any effect)."""
+        for item in list(self.store.list(f"{self.prefix}journal/{run_id}/")):
+            self.store.delete(item.key)
+
     def checkpoint(self, run_id: str, seq: int, accepted: pa.Table) -> None:
         """Record endpoints whose writes were accepted (endpoint_id, segments)."""
         self.store.put(f"{self.prefix}journal/{run_id}/accepted-{seq:06d}.parquet", _to_bytes(accepted))

@@ -17,10 +17,10 @@ from datetime import UTC, datetime
 import duckdb
 import pyarrow as pa
 
+from englake.errors import AwsCredentialsError
 from ingest.storage import LakeStore
 from segmentation.destinations.base import Destination, EndpointChange, WriteResult
 from segmentation.diff import Diff, compute_diff
-from segmentation.errors import GuardTripped
 from segmentation.guard import GuardPolicy, check_removals, check_segment_names
 from segmentation.membership import MembershipSource
 from segmentation.report import EXAMPLES, SyncReport
@@ -92,20 +92,16 @@ def sync_segments(
     diff = compute_diff(members, previous, destination.known_endpoints(), destination.limits.max_values)
     report.diff_seconds = time.perf_counter() - diff_started
     _fill_from_diff(report, diff, destination)
-    try:
-        report.guard = check_removals(diff, policy, force)
-    except GuardTripped as error:
-        report.status = "guard-tripped"
-        report.guard = [str(error)]
-        report.duration_seconds = time.perf_counter() - started
-        if not dry_run:
-            snapshots.save_report(run_id, report.to_dict())
-        raise
+    # Up to here nothing was written anywhere; a dry run and a run the guard stops end here, leaving the lake and the
+    # destination byte for byte as they were (the guard's message is the run's outcome: the CLI prints it, the
+    # state machine sends it to SNS).
+    report.guard = check_removals(diff, policy, force)
     if dry_run:
         report.status = "dry-run"
         report.duration_seconds = time.perf_counter() - started
         return report
 
+    destination.prepare()
     changes = list(diff.changes())
     write_started = time.perf_counter()
     result = WriteResult()
@@ -228,6 +224,12 @@ def _write(
             piece = changes[start : start + step]
             result.add(destination.write(piece, on_batch=on_batch))
             sent += len(piece)
+    except AwsCredentialsError:
+        if done == 0:
+            # AWS refused the very first request (no, expired or denied credentials): nothing reached the
+            # destination, so nothing is pending and the run leaves no journal behind.
+            snapshots.abandon(run_id)
+        raise
     finally:
         flush()  # even on a crash: what was accepted is journaled
     return result, sent

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from englake.cli import app as englake_app
+from englake.errors import EXIT_CODES
 from ingest.storage import LocalStore
 from segmentation.catalog import write_export
 from segmentation.destinations.local import SCHEMA, LocalDestination
@@ -123,7 +124,7 @@ def test_cli_sync_dry_run_who_report_and_guard_exit(lake: Path) -> None:
 
     _publish(lake, [])
     tripped = runner.invoke(englake_app, ["segments", "sync", "--no-refresh"])
-    assert tripped.exit_code == 2
+    assert tripped.exit_code == EXIT_CODES[GuardTripped]
     assert "membership is empty" in tripped.output
     assert _stored(lake) == world.expected(pairs)
     forced = runner.invoke(englake_app, ["segments", "sync", "--no-refresh", "--force"])

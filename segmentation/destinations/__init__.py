@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from englake.aws import client as aws_client
+from englake.aws import require_credentials
 from englake.settings import Settings
 from ingest.storage import LakeStore
 from segmentation.catalog import LakeExportCatalog, PinpointExportCatalog, export_applications
@@ -51,6 +52,8 @@ def open_destination(
             raise DestinationError(
                 "the Pinpoint destination needs an application id: --application-id or ENGLAKE_PINPOINT_APPLICATION_ID"
             )
+        if pinpoint_client is None:
+            require_credentials()  # a clear error before anything is read or written, not a "partial" run
         client = pinpoint_client or aws_client("pinpoint", region=settings.aws_region)
         catalog = (
             PinpointExportCatalog(client, store, app, export_role_arn, attribute)
@@ -65,6 +68,7 @@ def open_destination(
             raise DestinationError(
                 "the Customer Profiles destination needs a domain: --domain or ENGLAKE_SEGMENTS_PROFILES_DOMAIN"
             )
+        require_credentials()
         client = aws_client("customer-profiles", region=settings.aws_region)
         return CustomerProfilesDestination(client, profiles_domain, rate=rate if rate is not None else PROFILES_RATE)
     raise DestinationError(f"unknown destination {kind!r}: use local, pinpoint or customer-profiles")

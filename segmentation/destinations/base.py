@@ -92,6 +92,14 @@ class Destination(Protocol):
         sync when ``reads_back``); ``None`` when it can't tell."""
         ...
 
+    def prepare(self) -> None:
+        """Bring the destination's own bookkeeping up to date; called only once a run is going to write (never in a
+        dry run or a run the guard stops, which must leave everything as it was)."""
+        ...
+
     def write(self, changes: Sequence[EndpointChange], on_batch: BatchCallback | None = None) -> WriteResult:
-        """Overwrite each endpoint's list; report every endpoint as accepted, rejected or failed."""
+        """Overwrite each endpoint's list; report every endpoint as accepted, rejected or failed.
+
+        Raises ``AwsCredentialsError`` when the destination refuses the caller (every request would fail alike).
+        """
         ...

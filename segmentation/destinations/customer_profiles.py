@@ -23,8 +23,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
+from englake.errors import AWS_CREDENTIAL_ERROR_CODES, as_project_error, from_client_error
 from segmentation.destinations.base import BatchCallback, DestinationLimits, EndpointChange, WriteResult
 from segmentation.ratelimit import RateLimiter
 
@@ -79,6 +80,9 @@ class CustomerProfilesDestination:
     def baseline(self) -> pa.Table | None:
         return None
 
+    def prepare(self) -> None:
+        """Nothing to bring up to date: Customer Profiles holds the profiles."""
+
     def write(self, changes: Sequence[EndpointChange], on_batch: BatchCallback | None = None) -> WriteResult:
         total = WriteResult()
         for start in range(0, len(changes), BATCH_SIZE):
@@ -126,12 +130,18 @@ class CustomerProfilesDestination:
             result.retries += error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
             code = error.response.get("Error", {}).get("Code", "")
             reason = f"{code}: {error.response.get('Error', {}).get('Message', str(error))}"
+            if code in AWS_CREDENTIAL_ERROR_CODES:  # every call would fail alike: stop the run (a rerun converges)
+                raise from_client_error(error) from error
             if code in _REJECTING_ERRORS:
                 result.rejected.append((change, reason))
             else:
                 log.warning("UpdateProfile %s failed after retries (%s)", change.endpoint_id, reason)
                 result.failed.append((change, reason))
             return result
+        except (NoCredentialsError, PartialCredentialsError, NoRegionError) as error:
+            translated = as_project_error(error)
+            assert translated is not None
+            raise translated from error
         except BotoCoreError as error:
             result.failed.append((change, f"{type(error).__name__}: {error}"))
             return result

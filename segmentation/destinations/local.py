@@ -9,10 +9,13 @@ Schema ``englake_sync``:
   per endpoint and attribute; writing an empty list deletes the row (clears the attribute on that endpoint).
 - view ``endpoint_segments(application_id, endpoint_id, segment_name)``: who is in what, for users to query.
 
-As in Pinpoint, only ids present in ``endpoints`` are written; others are rejected as unknown. The file is opened
-for each step and closed at once (DuckDB allows one writer process). The store is its own snapshot: each sync diffs
-against ``endpoint_attributes`` itself (``reads_back``), so a recreated DuckDB file is simply filled again; the run
-reports and journal still live in the lake like every destination's, under ``sync/local-<application_id>-<attribute>/``.
+As in Pinpoint, only ids present in the latest export are written; others are rejected as unknown. The file is
+opened for each step and closed at once (DuckDB allows one writer process). Reading (the known ids, the current
+values, ``who``) never writes: it reads the export and opens the file read-only, so a dry run or a run the guard
+stops leaves the file byte for byte as it was; the ``endpoints`` table is refreshed from the export in ``prepare``,
+which the sync calls only once it is going to write. The store is its own snapshot: each sync diffs against
+``endpoint_attributes`` itself (``reads_back``), so a recreated DuckDB file is simply filled again; the run reports
+and journal still live in the lake like every destination's, under ``sync/local-<application_id>-<attribute>/``.
 """
 
 from __future__ import annotations
@@ -24,8 +27,9 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
+from englake.database import connect
 from ingest.storage import LakeStore
-from segmentation.catalog import latest_export
+from segmentation.catalog import EndpointExport, latest_export
 from segmentation.destinations.base import BatchCallback, DestinationLimits, EndpointChange, WriteResult
 from segmentation.destinations.pinpoint import (
     DEFAULT_ATTRIBUTE,
@@ -92,8 +96,9 @@ class LocalDestination:
         return f"local endpoint store {self.db_path} ({SCHEMA}), app {self.application_id}, attribute {self.attribute}"
 
     def _connect(self) -> duckdb.DuckDBPyConnection:
+        """The store for writing: created (file, schema, tables, view) if need be."""
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(self.db_path))
+        con = connect(self.db_path, read_only=False)
         con.execute(_DDL)
         attribute = self.attribute.replace("'", "''")
         con.execute(
@@ -103,10 +108,19 @@ class LocalDestination:
         )
         return con
 
-    def load_endpoints(self) -> int:
-        """Replace the application's endpoints with the latest export's (sync-written attributes are kept)."""
+    def _read(self, sql: str, params: list[object]) -> pa.Table | None:
+        """``sql`` on the store opened read-only; None when the file or the schema does not exist yet."""
+        if not self.db_path.exists():
+            return None
+        with connect(self.db_path, read_only=True) as con:
+            try:
+                return con.sql(sql, params=params).to_arrow_table()
+            except duckdb.CatalogException:  # never synced: no englake_sync schema yet
+                return None
+
+    def _export(self) -> EndpointExport | None:
         if self.store is None:
-            return -1
+            return None
         export = latest_export(self.store, self.application_id)
         if export is None:
             log.warning(
@@ -114,8 +128,18 @@ class LocalDestination:
                 self.application_id,
                 self.store.root,
             )
+        return export
+
+    def prepare(self) -> None:
+        """Before the first write of a run: refresh the endpoints from the latest export."""
+        self.load_endpoints()
+
+    def load_endpoints(self) -> int:
+        """Replace the application's endpoints with the latest export's (sync-written attributes are kept)."""
+        export = self._export()
+        if export is None:
             return -1
-        uris = [self.store.uri(key) for key in export.keys]
+        uris = [self.store.uri(key) for key in export.keys] if self.store is not None else []
         with self._connect() as con:
             con.execute("BEGIN")
             con.execute(f"DELETE FROM {SCHEMA}.endpoints WHERE application_id = ?", [self.application_id])
@@ -146,24 +170,35 @@ class LocalDestination:
         return count
 
     def known_endpoints(self) -> pa.Array:
-        if not self._loaded:
-            self.load_endpoints()
-        with self._connect() as con:
-            table = con.sql(
-                f"SELECT endpoint_id FROM {SCHEMA}.endpoints WHERE application_id = ?", params=[self.application_id]
-            ).to_arrow_table()
-        return table.column(0).combine_chunks()
+        """Ids of the latest export (what ``prepare`` will load), else of the endpoints already stored; reads only."""
+        export = None if self._loaded else self._export()
+        if export is not None and self.store is not None:
+            with duckdb.connect() as con:
+                table = con.sql(
+                    """SELECT DISTINCT Id AS endpoint_id FROM read_json($uris, format = 'newline_delimited',
+                    compression = 'gzip', columns = {Id: 'VARCHAR'}) WHERE Id IS NOT NULL""",
+                    params={"uris": [self.store.uri(key) for key in export.keys]},
+                ).to_arrow_table()
+        else:
+            table = self._read(
+                f"SELECT endpoint_id FROM {SCHEMA}.endpoints WHERE application_id = ?", [self.application_id]
+            )
+        if table is None:
+            return pa.array([], pa.string())
+        return table.column(0).combine_chunks().cast(pa.string())
 
     def baseline(self) -> pa.Table:
         return self.current_values()
 
     def current_values(self) -> pa.Table:
-        with self._connect() as con:
-            return con.sql(
-                f"""SELECT endpoint_id, "values" AS segments FROM {SCHEMA}.endpoint_attributes
-                WHERE application_id = ? AND attribute = ?""",
-                params=[self.application_id, self.attribute],
-            ).to_arrow_table()
+        table = self._read(
+            f"""SELECT endpoint_id, "values" AS segments FROM {SCHEMA}.endpoint_attributes
+            WHERE application_id = ? AND attribute = ?""",
+            [self.application_id, self.attribute],
+        )
+        if table is None:
+            return pa.table({"endpoint_id": pa.array([], pa.string()), "segments": pa.array([], pa.list_(pa.string()))})
+        return table
 
     def write(self, changes: Sequence[EndpointChange], on_batch: BatchCallback | None = None) -> WriteResult:
         total = WriteResult()
@@ -216,13 +251,17 @@ class LocalDestination:
 
     def members(self, segment: str | None = None, limit: int | None = None) -> list[tuple[str, str]]:
         """(endpoint_id, segment_name) rows, optionally of one segment."""
-        sql = f"SELECT endpoint_id, segment_name FROM {SCHEMA}.endpoint_segments WHERE application_id = ?"
-        params: list[object] = [self.application_id]
+        # Read-only, from the table (the view names one attribute and may not exist yet).
+        sql = (
+            f'SELECT endpoint_id, unnest("values") AS segment_name FROM {SCHEMA}.endpoint_attributes '
+            "WHERE application_id = ? AND attribute = ?"
+        )
+        params: list[object] = [self.application_id, self.attribute]
         if segment is not None:
-            sql += " AND segment_name = ?"
+            sql = f"SELECT * FROM ({sql}) WHERE segment_name = ?"
             params.append(segment)
         sql += " ORDER BY segment_name, endpoint_id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        with self._connect() as con:
-            return [(r[0], r[1]) for r in con.execute(sql, params).fetchall()]
+        table = self._read(sql, params)
+        return [] if table is None else list(zip(*(table.column(i).to_pylist() for i in range(2)), strict=True))

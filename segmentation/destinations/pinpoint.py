@@ -19,8 +19,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import pyarrow as pa
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
+from englake.errors import AWS_CREDENTIAL_ERROR_CODES, as_project_error, from_client_error
 from segmentation.catalog import LakeExportCatalog
 from segmentation.destinations.base import BatchCallback, DestinationLimits, EndpointChange, WriteResult
 from segmentation.errors import SegmentNameError
@@ -100,6 +101,9 @@ class PinpointDestination:
     def baseline(self) -> pa.Table:
         return self.catalog.current_values()
 
+    def prepare(self) -> None:
+        """Nothing to bring up to date: Pinpoint holds the endpoints."""
+
     def write(self, changes: Sequence[EndpointChange], on_batch: BatchCallback | None = None) -> WriteResult:
         total = WriteResult()
         for start in range(0, len(changes), self.batch_size):
@@ -122,6 +126,10 @@ class PinpointDestination:
             result.retries += error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
             code = error.response.get("Error", {}).get("Code", "")
             message = error.response.get("Error", {}).get("Message", str(error))
+            if code in AWS_CREDENTIAL_ERROR_CODES:
+                # Expired, invalid or denied credentials fail every request alike: stop the run, don't mark all
+                # endpoints failed (the reference's and our old "partial" outcome).
+                raise from_client_error(error) from error
             if code in _REJECTING_ERRORS:
                 if len(batch) == 1:
                     result.rejected.append((batch[0], f"{code}: {message}"))
@@ -133,6 +141,10 @@ class PinpointDestination:
             log.warning("UpdateEndpointsBatch failed after retries (%s: %s); %d endpoints", code, message, len(batch))
             result.failed += [(change, f"{code}: {message}") for change in batch]
             return result
+        except (NoCredentialsError, PartialCredentialsError, NoRegionError) as error:
+            translated = as_project_error(error)
+            assert translated is not None
+            raise translated from error
         except BotoCoreError as error:
             log.warning("UpdateEndpointsBatch failed (%s); %d endpoints", error, len(batch))
             result.failed += [(change, type(error).__name__ + ": " + str(error)) for change in batch]
