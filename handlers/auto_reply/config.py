@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from englake.aws import client as aws_client
+from handlers.auto_reply.authentication import DEFAULT_SENDER_CHECK, SenderCheck
 from handlers.auto_reply.ledger import DynamoDBReplyLedger, ReplyLedger, SqliteReplyLedger
 from handlers.auto_reply.process import AutoReplyConfig
 from handlers.auto_reply.templates import PinpointTemplateSource, SesTemplateSource, TemplateSource
@@ -28,6 +29,8 @@ class AutoReplySettings(BaseSettings):
     window_hours: float = 168.0
     reply_target: Literal["envelope", "reply-to"] = "envelope"
     configuration_set: str | None = None
+    #: SPF/DKIM/DMARC verdicts a sender needs (authentication.py): spf-or-dkim, spf, dmarc or dmarc-fail-only.
+    sender_check: SenderCheck = DEFAULT_SENDER_CHECK
     #: DynamoDB table of the per-sender window; unset: the local SQLite file ``ledger_db``.
     ledger_table: str | None = None
     ledger_db: str = "lake/auto-reply.sqlite"
@@ -39,6 +42,7 @@ class AutoReplySettings(BaseSettings):
             window=timedelta(hours=self.window_hours),
             reply_target=self.reply_target,
             configuration_set=self.configuration_set or None,
+            sender_check=self.sender_check,
         )
 
     def template_source_for(self, sesv2: Any) -> TemplateSource:

@@ -1,4 +1,5 @@
-"""When not to auto-reply: RFC 3834, list and bulk markers, automated senders, and SES's own verdicts.
+"""When not to auto-reply: RFC 3834, list and bulk markers, automated senders, and SES's own verdicts (spam, virus,
+and sender authentication in authentication.py).
 
 Every check parses the header or address exactly (a token, a local part), never a substring of the raw text: a
 subject that says "auto", or a sender called ``noreplyfan@``, still gets an answer (the reference's substring
@@ -12,6 +13,7 @@ import re
 from email.utils import getaddresses
 
 from handlers.addresses import AddressError, local_part, normalize_address
+from handlers.auto_reply.authentication import DEFAULT_SENDER_CHECK, SenderCheck, unauthenticated_reason
 from handlers.auto_reply.models import InboundMail
 
 #: Precedence values that mark bulk or list mail (RFC 3834 §2 cites the common practice).
@@ -30,15 +32,21 @@ _AUTOMATED_LOCAL = re.compile(
 )
 
 
-def skip_reason(mail: InboundMail, reply_to: str | None, own_addresses: set[str]) -> str | None:
+def skip_reason(
+    mail: InboundMail,
+    reply_to: str | None,
+    own_addresses: set[str],
+    sender_check: SenderCheck = DEFAULT_SENDER_CHECK,
+) -> str | None:
     """Why this mail must not get an auto-reply, or None when it may. ``reply_to`` is the normalized target."""
     receipt = mail.receipt
     if receipt.virus_verdict.status == "FAIL":
         return "virus verdict FAIL"
     if receipt.spam_verdict.status == "FAIL":
         return "spam verdict FAIL"
-    if receipt.dmarc_verdict.status == "FAIL":
-        return "DMARC verdict FAIL (the From domain is likely forged)"
+    unauthenticated = unauthenticated_reason(receipt, sender_check)
+    if unauthenticated is not None:
+        return unauthenticated
     if mail.mail.headers_truncated:
         return "headers truncated: Auto-Submitted and list headers cannot be checked"
     if reply_to is None:

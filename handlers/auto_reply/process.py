@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any, Literal
 
 from handlers.addresses import AddressError, normalize_address
+from handlers.auto_reply.authentication import DEFAULT_SENDER_CHECK, SenderCheck
 from handlers.auto_reply.compose import compose_reply
 from handlers.auto_reply.ledger import ReplyLedger
 from handlers.auto_reply.loop_guard import skip_reason
@@ -31,6 +32,8 @@ class AutoReplyConfig:
     #: "envelope" answers the envelope sender (RFC 3834 §4); "reply-to" answers Reply-To, else From.
     reply_target: ReplyTarget = "envelope"
     configuration_set: str | None = None
+    #: Which SPF/DKIM/DMARC verdicts a sender needs before it is answered (authentication.py).
+    sender_check: SenderCheck = DEFAULT_SENDER_CHECK
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def reply_to(
     if config.source and (configured := _normalized(config.source)):
         own.add(configured)
     target = _target(mail, config.reply_target)
-    reason = skip_reason(mail, target, own)
+    reason = skip_reason(mail, target, own, config.sender_check)
     if reason is None and source is None:
         reason = "no reply address: set a default source or match recipients in the rule"
     if reason is not None:
