@@ -20,7 +20,7 @@ ENGLAKE = Path(sys.executable).parent / "englake"
 
 def invoke(*args: str) -> tuple[int, str, str]:
     """Run ``englake <args>`` in process through the root command (its failure boundary included)."""
-    result = CliRunner().invoke(app, list(args))
+    result = CliRunner().invoke(app, list(args), prog_name="englake")
     return result.exit_code, result.stdout, result.stderr
 
 
