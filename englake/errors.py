@@ -147,6 +147,10 @@ _UNWRITABLE_ERRNOS = frozenset(
 def as_project_error(error: BaseException) -> EnglakeError | None:
     """``error`` as a project error with a one-line message, or None when nothing here describes it (a bug)."""
     if isinstance(error, EnglakeError):
+        cause = _from_botocore(error.__cause__) if error.__cause__ is not None else None
+        if isinstance(cause, (AwsCredentialsError, AwsRegionError)) and not isinstance(error, type(cause)):
+            # e.g. "cannot list lake root s3://…: ExpiredToken": the message stays, the code says "credentials".
+            return type(cause)(f"{error} ({_REGION_HINT if isinstance(cause, AwsRegionError) else _CREDENTIALS_HINT})")
         return error
     botocore_error = _from_botocore(error)
     if botocore_error is not None:

@@ -126,11 +126,7 @@ def test_cli_output_off_a_terminal_has_no_ansi_codes(tmp_path: Path, no_color: b
 
 def test_cli_no_color_is_plain_even_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     """NO_COLOR (no-color.org) drops styles too, not only colours, where a terminal would get them."""
-    code = (
-        "from englake.console import console, styled\n"
-        "console.print('[bold red]x[/bold red]')\n"
-        "print(styled())\n"
-    )
+    code = "from englake.console import console, styled\nconsole.print('[bold red]x[/bold red]')\nprint(styled())\n"
     env = {**os.environ, "FORCE_COLOR": "1", "NO_COLOR": "1"}
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
     assert done.stdout == "x\nFalse\n"
