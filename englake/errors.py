@@ -9,6 +9,7 @@ failure reads the same way. Nothing here imports botocore or duckdb up front: th
 from __future__ import annotations
 
 import errno
+import os
 import re
 
 
@@ -138,6 +139,9 @@ _CREDENTIALS_HINT = (
     "configure credentials (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or `aws sso login`) and retry"
 )
 _LOCK = re.compile(r'Could not set lock on file "(?P<path>[^"]+)"(?::\s*(?P<detail>.*?))?(?:\.\s+See also|\.?$)')
+_CANNOT_OPEN = re.compile(r'Cannot open file "(?P<path>[^"]+)": (?P<reason>[^\n]+)')
+#: The strerror texts DuckDB passes on when a file cannot be opened for writing.
+_UNWRITABLE_REASONS = ("Read-only file system", "Permission denied", "Operation not permitted", "Not a directory")
 #: errno values meaning "this path cannot be written here" (EEXIST/ENOTDIR: a file stands where a folder must be).
 _UNWRITABLE_ERRNOS = frozenset(
     {errno.EROFS, errno.EACCES, errno.EPERM, errno.ENOTDIR, errno.EEXIST, errno.ENOSPC, errno.EDQUOT}
@@ -168,6 +172,8 @@ def as_project_error(error: BaseException) -> EnglakeError | None:
 def unwritable(error: OSError) -> UnwritablePathError:
     """A write that the file system refused, as one line naming the path and why."""
     path = error.filename
+    if os.path.basename(str(path)).startswith(".tmp"):  # an atomic write's temporary file: name its folder
+        path = os.path.dirname(str(path))
     reason = error.strerror or str(error)
     hint = {
         errno.EROFS: "the file system is mounted read-only; point englake at a writable folder",
@@ -221,6 +227,9 @@ def _from_duckdb(error: BaseException) -> EnglakeError | None:
     match = _LOCK.search(text)
     if match:
         return locked(match.group("path"), match.group("detail"))
+    match = _CANNOT_OPEN.search(text)
+    if match and any(reason in match.group("reason") for reason in _UNWRITABLE_REASONS):
+        return UnwritablePathError(f"cannot write {match.group('path')}: {match.group('reason').rstrip('.')}")
     return None
 
 

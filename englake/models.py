@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import sqlglot
 from sqlglot.errors import ParseError
 
@@ -88,7 +89,11 @@ def query_local(sql: str, settings: Settings | None = None) -> list[dict[str, An
         raise LakeError(f"no DuckDB file at {path}: build the models first (englake models build)")
     # Read-only: other readers may share the file; a writer elsewhere gives DatabaseLockedError, one line.
     with connect(path, read_only=True) as connection:
-        cursor = connection.execute(sql)
+        try:
+            cursor = connection.execute(sql)
+        except duckdb.CatalogException as error:
+            message = str(error).splitlines()[0]
+            raise LakeError(f"{path}: {message}: build the models first (englake models build)") from error
         columns = [d[0] for d in cursor.description]
         return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
