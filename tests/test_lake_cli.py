@@ -18,6 +18,7 @@ from typer.testing import CliRunner
 
 from englake import console
 from englake.cli import app, main
+from englake.errors import EXIT_CODES, ConfigError, InputError, LakeError
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "aws_examples"
 ENGLAKE = Path(sys.executable).parent / "englake"
@@ -127,14 +128,14 @@ def test_missing_input_file_exits_1_with_its_name(
     code, err = run_main(
         capsys, monkeypatch, "lake", "land", str(tmp_path / "nope.json"), "--lake", str(tmp_path / "l")
     )
-    assert code == 1
+    assert code == EXIT_CODES[InputError]
     assert err == f"error: input file {tmp_path / 'nope.json'} does not exist"
     assert not (tmp_path / "l").exists()  # nothing was landed
 
 
 def test_unknown_lake_root_exits_1(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, err = run_main(capsys, monkeypatch, "lake", "inspect", "--lake", "ftp://x")
-    assert code == 1
+    assert code == EXIT_CODES[LakeError]
     assert err == "error: unknown lake root 'ftp://x': use a local folder or s3://bucket/prefix"
 
 
@@ -142,7 +143,7 @@ def test_inspecting_a_lake_that_is_not_there_exits_1(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     code, err = run_main(capsys, monkeypatch, "lake", "inspect", "--lake", str(tmp_path / "typo"))
-    assert code == 1
+    assert code == EXIT_CODES[LakeError]
     assert "does not exist" in err
     assert str(tmp_path / "typo") in err
 
@@ -155,7 +156,7 @@ def test_an_unreadable_input_file_exits_1_after_landing_the_rest(
     bad.write_bytes(b"\x1f\x8b\x08 not gzip at all")
     lake = tmp_path / "lake"
     code, err = run_main(capsys, monkeypatch, "lake", "land", str(good), str(bad), "--lake", str(lake))
-    assert code == 1
+    assert code == EXIT_CODES[InputError]
     assert err.endswith(f"error: 1 input file(s) could not be read: {bad}: unreadable input: corrupt gzip")
     assert len(list((lake / "raw" / "pinpoint").rglob("*.gz"))) == 1
 
@@ -167,7 +168,7 @@ def test_an_unreadable_lake_object_is_counted_and_exits_1(
     folder.mkdir(parents=True)
     (folder / "englake-ses-1-2026-01-01-00-00-00-0b4c1f6e-5c1d-4b7a-9f1e-2a3b4c5d6e7f.gz").write_bytes(b"\x1f\x8bjunk")
     code, err = run_main(capsys, monkeypatch, "lake", "inspect", "--lake", str(tmp_path / "lake"), "--write-quarantine")
-    assert code == 1
+    assert code == EXIT_CODES[LakeError]
     assert "error: 1 object(s) in" in err
     assert "could not be read" in err
     assert len(list((tmp_path / "lake" / "quarantine").rglob("*.ndjson"))) == 1
@@ -185,7 +186,7 @@ def test_the_console_script_prints_one_clear_line(tmp_path: Path) -> None:
     completed = subprocess.run(
         [str(ENGLAKE), "lake", "land", str(tmp_path / "missing.ndjson")], capture_output=True, text=True, check=False
     )
-    assert completed.returncode == 1
+    assert completed.returncode == EXIT_CODES[InputError]
     assert completed.stderr.strip().startswith("error: input file")
     assert "Traceback" not in completed.stderr
 
@@ -209,7 +210,7 @@ def test_register_glue_refuses_a_local_lake(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     code, err = run_main(capsys, monkeypatch, "lake", "register-glue", "--lake", "lake", "--region", "us-east-1")
-    assert code == 1
+    assert code == EXIT_CODES[ConfigError]
     assert "Glue tables need an S3 lake root" in err
 
 
