@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.markup import escape
@@ -18,10 +18,12 @@ from typer.core import TyperGroup
 
 from englake.console import console, err_console
 from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
-from englake.settings import Settings
 from handlers.cli import app as handlers_app
 from ingest.cli import app as lake_app
 from segmentation.cli import app as segments_app
+
+if TYPE_CHECKING:  # pydantic-settings takes a third of a second to import: only commands that read settings pay
+    from englake.settings import Settings
 
 #: Set to 1 (or pass --debug) for tracebacks and debug logs.
 DEBUG_VARIABLE = "ENGLAKE_DEBUG"
@@ -128,6 +130,8 @@ def _global_options(
 
 
 def _settings(lake: str | None) -> Settings:
+    from englake.settings import Settings
+
     return Settings(lake_root=lake) if lake else Settings()
 
 
@@ -158,7 +162,7 @@ def models_check_athena() -> None:
     """Compile every model for Athena offline and parse each one as Trino SQL."""
     from englake.models import check_athena_sql
 
-    checks = check_athena_sql(Settings())
+    checks = check_athena_sql(_settings(None))
     failed = [check for check in checks if check.error]
     for check in failed:
         err_console.print(f"[red]{check.path.name}[/red]: {check.error}")

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from englake.console import styled
 from englake.database import check_unlocked
 from englake.errors import DbtError
 from englake.settings import Settings, get_settings
@@ -63,6 +64,8 @@ def run_dbt(args: list[str], settings: Settings | None = None, target: str | Non
 
     settings = settings or get_settings()
     full = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
+    if not styled():  # dbt colours its log lines even into a pipe or a file; plain when our console is plain
+        full = ["--no-use-colors", *full]
     if target:
         full += ["--target", target]
     if settings.is_local:

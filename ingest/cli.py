@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -16,7 +16,6 @@ from rich.table import Table
 
 from englake.console import console, progress
 from englake.errors import InputError, LakeError
-from englake.settings import get_settings
 from ingest.classify import is_custom_event_type, is_known_event_type
 from ingest.glue import DEFAULT_PROJECTION_START, register_glue
 from ingest.inputs import expand_paths, land_paths
@@ -25,6 +24,17 @@ from ingest.layout import Producer
 from ingest.quarantine import read_quarantine
 from ingest.reader import ScanReport, inspect_lake, lake_objects
 from ingest.storage import LakeStore, LocalStore, open_lake
+
+if TYPE_CHECKING:
+    from englake.settings import Settings
+
+
+def get_settings() -> Settings:
+    """englake's settings, imported when a command needs them (pydantic-settings slows ``englake --help``)."""
+    from englake.settings import get_settings as read_settings
+
+    return read_settings()
+
 
 app = typer.Typer(help="Generate, land and inspect the Firehose-layout event lake.", no_args_is_help=True)
 
