@@ -35,6 +35,13 @@ def client(service: str, region: str | None = None, config: Config | None = None
     return boto3.client(service, region_name=resolve_region(region), config=merged, **kwargs)
 
 
+def session(region: str | None = None) -> Any:
+    """A boto3 session in ``region`` (else ``AWS_REGION``), for libraries that take one (awswrangler)."""
+    import boto3
+
+    return boto3.Session(region_name=resolve_region(region))
+
+
 def require_credentials(session: Any | None = None) -> None:
     """Raise ``AwsCredentialsError`` when no credentials can be found, before anything is sent or written.
 

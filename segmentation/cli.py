@@ -45,7 +45,14 @@ def _membership(settings: Settings, relation: str) -> MembershipSource:
 
     if settings.is_local:
         return DuckDBMembership(settings.resolved_duckdb_path, relation)
-    return AthenaMembership(settings.glue_database, relation, workgroup=settings.athena_workgroup)
+    from englake.aws import session
+
+    return AthenaMembership(
+        settings.glue_database,
+        relation,
+        workgroup=settings.athena_workgroup,
+        boto3_session=session(settings.aws_region),
+    )
 
 
 @app.command()

@@ -34,11 +34,7 @@ def lake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _publish(lake: Path, pairs: list[tuple[str, str]]) -> None:
-    """Stand-in for dbt building segment_membership in the embedded DuckDB file."""
-    with duckdb.connect(str(lake / "englake.duckdb")) as con:
-        con.execute("CREATE OR REPLACE TABLE segment_membership (endpoint_id VARCHAR, segment_name VARCHAR)")
-        if pairs:
-            con.executemany("INSERT INTO segment_membership VALUES (?, ?)", pairs)
+    world.publish(lake / "englake.duckdb", pairs)
 
 
 def _stored(lake: Path) -> dict[str, list[str]]:

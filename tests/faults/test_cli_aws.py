@@ -48,14 +48,9 @@ def no_region(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 @pytest.fixture
 def lake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A local lake with an endpoint export and a built segment membership."""
-    import duckdb
-
     root = tmp_path / "lake"
     write_export(LocalStore(root), APP, world.endpoints(COUNT))
-    with duckdb.connect(str(root / "englake.duckdb")) as con:
-        con.execute("CREATE TABLE segment_membership AS SELECT * FROM (VALUES ('ep-00001', 'seg_vip')) t(a, b)")
-        con.execute("ALTER TABLE segment_membership RENAME a TO endpoint_id")
-        con.execute("ALTER TABLE segment_membership RENAME b TO segment_name")
+    world.publish(root / "englake.duckdb", [("ep-00001", "seg_vip")])
     monkeypatch.setenv("ENGLAKE_LAKE_ROOT", str(root))
     monkeypatch.delenv("ENGLAKE_DUCKDB_PATH", raising=False)
     return root

@@ -20,7 +20,6 @@ import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from englake.errors import EXIT_CODES, UnwritablePathError
@@ -84,8 +83,7 @@ def lake(tmp_path: Path, inputs: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (root / BAD_OBJECT).parent.mkdir(parents=True, exist_ok=True)
     (root / BAD_OBJECT).write_bytes(gzip.compress(b"") + b"not gzip")
     write_export(LocalStore(root), "app", world.endpoints(20))
-    with duckdb.connect(str(root / "englake.duckdb")) as con:
-        con.execute("CREATE TABLE segment_membership AS SELECT 'ep-00001' AS endpoint_id, 'seg_a' AS segment_name")
+    world.publish(root / "englake.duckdb", [("ep-00001", "seg_a")])
     monkeypatch.setenv("ENGLAKE_LAKE_ROOT", str(root))
     monkeypatch.setenv("ENGLAKE_PINPOINT_APPLICATION_ID", "app")
     monkeypatch.delenv("ENGLAKE_DUCKDB_PATH", raising=False)

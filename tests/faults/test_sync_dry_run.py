@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from englake.errors import EXIT_CODES, GuardTripped
 from ingest.storage import LocalStore
 from segmentation.catalog import write_export
-from segmentation.destinations.local import SCHEMA
 from tests.faults.support import fingerprint, invoke
 from tests.fixtures.segmentation import world
 
@@ -37,20 +35,11 @@ def lake(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def _publish(lake: Path, pairs: list[tuple[str, str]]) -> None:
-    """Stand-in for dbt building segment_membership in the embedded DuckDB file."""
-    with duckdb.connect(str(lake / "englake.duckdb")) as con:
-        con.execute("CREATE OR REPLACE TABLE segment_membership (endpoint_id VARCHAR, segment_name VARCHAR)")
-        if pairs:
-            con.executemany("INSERT INTO segment_membership VALUES (?, ?)", pairs)
+    world.publish(lake / "englake.duckdb", pairs)
 
 
 def _stored(lake: Path) -> dict[str, list[str]]:
-    with duckdb.connect(str(lake / "englake.duckdb"), read_only=True) as con:
-        rows = con.execute(
-            f'SELECT endpoint_id, list_sort("values") FROM {SCHEMA}.endpoint_attributes WHERE application_id = ?',
-            [APP],
-        ).fetchall()
-    return dict(rows)
+    return world.stored(lake / "englake.duckdb", APP)
 
 
 def test_dry_run_with_a_newer_partial_export_writes_nothing_anywhere(lake: Path) -> None:

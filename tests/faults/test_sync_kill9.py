@@ -10,11 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-
 from ingest.storage import LocalStore
 from segmentation.catalog import write_export
-from segmentation.destinations.local import SCHEMA, LocalDestination
+from segmentation.destinations.local import LocalDestination
 from segmentation.guard import GuardPolicy
 from segmentation.membership import DuckDBMembership
 from segmentation.sync import sync_segments
@@ -53,15 +51,11 @@ sync_segments(DuckDBMembership(lake / "englake.duckdb"), destination, LocalStore
 
 
 def _publish(lake: Path, pairs: list[tuple[str, str]]) -> None:
-    with duckdb.connect(str(lake / "englake.duckdb")) as con:
-        con.execute("CREATE OR REPLACE TABLE segment_membership (endpoint_id VARCHAR, segment_name VARCHAR)")
-        con.executemany("INSERT INTO segment_membership VALUES (?, ?)", pairs)
+    world.publish(lake / "englake.duckdb", pairs)
 
 
 def _stored(lake: Path) -> dict[str, list[str]]:
-    with duckdb.connect(str(lake / "englake.duckdb"), read_only=True) as con:
-        rows = con.execute(f'SELECT endpoint_id, "values" FROM {SCHEMA}.endpoint_attributes').fetchall()
-    return dict(rows)
+    return world.stored(lake / "englake.duckdb", APP)
 
 
 def _sync(lake: Path):
