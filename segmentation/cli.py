@@ -88,6 +88,13 @@ def sync(
     settings = _settings(lake)
     options = SegmentSettings()
     store = open_lake(settings.lake_root)
+    export_role_arn = export_role_arn or options.export_role_arn
+    if dry_run and export_role_arn:
+        # An export job writes a new export into the lake; a dry run writes nothing, so it reads the newest one.
+        err_console.print(
+            "dry run: reading the newest endpoint export in the lake instead of running an export job", soft_wrap=True
+        )
+        export_role_arn = None
     target = open_destination(
         destination,
         settings=settings,
@@ -95,7 +102,7 @@ def sync(
         application_id=application_id,
         attribute=attribute or options.attribute,
         rate=rate if rate is not None else options.rate,
-        export_role_arn=export_role_arn or options.export_role_arn,
+        export_role_arn=export_role_arn,
         profiles_domain=domain or options.profiles_domain,
     )
     policy = GuardPolicy(

@@ -71,8 +71,9 @@ def run_scheduled_sync(
         store=store,
         attribute=options.attribute,
         rate=options.rate,
-        # Round 0 exports the endpoints; continuation rounds read that export from the lake instead of another.
-        export_role_arn=options.export_role_arn if not event.get("round") else None,
+        # Round 0 exports the endpoints; continuation rounds read that export from the lake instead of another. A
+        # dry run writes nothing, not even an export: it reads the newest one in the lake.
+        export_role_arn=options.export_role_arn if not event.get("round") and not event.get("dry_run") else None,
         pinpoint_client=pinpoint_client,
     )
     membership = membership or AthenaMembership(

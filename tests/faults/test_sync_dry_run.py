@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
+import englake.aws
+import segmentation.destinations
 from englake.errors import EXIT_CODES, GuardTripped
 from ingest.storage import LocalStore
 from segmentation.catalog import write_export
+from tests.fakes.pinpoint import PinpointFake
 from tests.faults.support import fingerprint, invoke
 from tests.fixtures.segmentation import world
 
@@ -76,4 +79,25 @@ def test_segments_who_reads_without_writing(lake: Path) -> None:
     code, out, err = invoke("segments", "who", "--limit", "5")
     assert code == 0, out + err
     assert "ep-0" in out
+    assert fingerprint(lake) == before
+
+
+def test_pinpoint_dry_run_runs_no_export_job_and_writes_nothing(lake: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An export job writes a new export into the lake: a dry run reads the newest one there instead."""
+    fake = PinpointFake()
+    fake.add_app(APP)
+    for endpoint in world.endpoints(COUNT):
+        fake.put_endpoint(APP, endpoint)
+    monkeypatch.setattr(
+        segmentation.destinations, "aws_client", lambda service, **kw: fake.attach(englake.aws.client(service, **kw))
+    )
+    _publish(lake, world.day_pairs(1, COUNT))
+    before = fingerprint(lake)
+    code, out, err = invoke(
+        "segments", "sync", "-d", "pinpoint", "--application-id", APP, "--no-refresh", "--dry-run",
+        "--export-role-arn", "arn:aws:iam::123456789012:role/export",
+    )  # fmt: skip
+    assert code == 0, out + err
+    assert "instead of running an export job" in err
+    assert fake.calls == []
     assert fingerprint(lake) == before
