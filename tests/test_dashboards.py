@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
 import pytest
 
 from englake.models import query_local
@@ -93,3 +96,87 @@ def test_dashboard_treatment_id_is_not_the_reference_typo(built_lake) -> None:
         settings,
     )
     assert rows[0]["n"] > 0
+
+
+def _truth_day(fact: dict) -> date:
+    sent = fact["sent_at"]
+    if isinstance(sent, int):
+        return (datetime(1970, 1, 1) + timedelta(milliseconds=sent)).date()
+    return (sent if isinstance(sent, datetime) else datetime.fromisoformat(sent)).date()
+
+
+def test_dim_campaigns_names_every_generated_campaign_and_journey(built_lake) -> None:
+    """Campaign names come from the Pinpoint catalog export (campaigns, journeys) and the names kept for SES."""
+    settings, truth, _ = built_lake
+    rows = query_local("select campaign_id, campaign_name, kind, name_source from dim_campaigns", settings)
+    got = {row["campaign_id"]: row for row in rows}
+    for campaign_id, facts in truth.campaign_catalog.items():
+        assert got[campaign_id]["campaign_name"] == facts["name"]
+        assert got[campaign_id]["kind"] == "campaign"
+    for journey_id, facts in truth.journey_catalog.items():
+        assert got[journey_id]["campaign_name"] == facts["name"]
+        assert got[journey_id]["kind"] == "journey"
+    assert {row["name_source"] for row in rows} == {"lake catalog"}
+
+
+def test_human_open_rate_leaves_out_opens_ses_marks_as_machine(built_lake) -> None:
+    settings, truth, _ = built_lake
+    rows = query_local(
+        "select campaign_id, treatment_id, sum(human_unique_opens) as ho, sum(human_unique_clicks) as hc, "
+        "sum(unique_opens) as uo from rpt_campaign_performance_daily where channel = 'email' group by all",
+        settings,
+    )
+    got = {(r["campaign_id"], r["treatment_id"]): (r["ho"], r["hc"]) for r in rows}
+    expected: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for fact in truth.messages.values():
+        if fact["campaign_id"] and fact["channel"] == "email":
+            totals = expected[(fact["campaign_id"], fact["treatment_id"] or "")]
+            totals[0] += fact["human_counts"].get("email_open", 0) > 0
+            totals[1] += fact["human_counts"].get("email_click", 0) > 0
+    assert got == {key: tuple(values) for key, values in expected.items()}
+    assert sum(r["uo"] for r in rows) > sum(r["ho"] for r in rows)  # machine opens exist and are left out
+
+
+def test_sms_daily_cost_and_delivery_by_country(built_lake) -> None:
+    settings, truth, _ = built_lake
+    rows = query_local("select * from rpt_sms_daily", settings)
+    got = {(r["iso_country_code"], r["sent_date"]): r for r in rows}
+    expected: dict[tuple[str, date], dict[str, float]] = defaultdict(lambda: {"sent": 0, "delivered": 0, "cost": 0.0})
+    for fact in truth.messages.values():
+        if fact["channel"] != "sms":
+            continue
+        bucket = expected[(fact["country"], _truth_day(fact))]
+        bucket["sent"] += 1
+        bucket["delivered"] += fact["counts"].get("sms_success", 0) > 0
+        if fact["price"] is not None:
+            bucket["cost"] += (
+                fact["price"] / 100_000
+                if fact["producer"] == "pinpoint"
+                else fact["price"] + (fact["carrier_fee"] or 0)
+            )
+    assert set(got) == set(expected)
+    for key, bucket in expected.items():
+        assert got[key]["messages_sent"] == bucket["sent"], key
+        assert got[key]["messages_delivered"] == bucket["delivered"], key
+        assert got[key]["cost_usd"] == pytest.approx(bucket["cost"]), key
+
+
+def test_deliverability_per_configuration_set_flags_ses_limits(built_lake) -> None:
+    settings, truth, _ = built_lake
+    rows = query_local("select * from rpt_deliverability_daily", settings)
+    got = {(r["configuration_set"], r["sent_date"]): r for r in rows}
+    expected: dict[tuple[str, date], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for fact in truth.messages.values():
+        if fact["channel"] != "email":
+            continue
+        config_set = fact["configuration_set"] or ("(pinpoint)" if fact["producer"] == "pinpoint" else "(none)")
+        bucket = expected[(config_set, _truth_day(fact))]
+        bucket[0] += 1
+        bucket[1] += fact["counts"].get("email_hardbounce", 0) > 0
+        bucket[2] += fact["counts"].get("email_complaint", 0) > 0
+    assert {key: (r["messages_sent"], r["hard_bounces"], r["complaints"]) for key, r in got.items()} == {
+        key: tuple(values) for key, values in expected.items()
+    }
+    for row in rows:
+        assert row["bounce_rate_over_limit"] == (row["hard_bounces"] / row["messages_sent"] >= 0.05)
+        assert row["complaint_rate_over_limit"] == (row["complaints"] / row["messages_sent"] >= 0.001)

@@ -438,8 +438,12 @@ class TruthBuilder:
                 "subject": None,
                 "sent_at": m.sent_ms if channel == "email" else None,
                 "counts": {},
+                "human_counts": {},  # opens and clicks the event does not mark as a machine's (SES isBotEvent)
                 "latest_status": None,
                 "price": None,
+                "carrier_fee": None,
+                "country": getattr(m, "iso_country", None),
+                "configuration_set": getattr(m, "config_set", None),
             }
         return entry
 
@@ -474,6 +478,8 @@ class TruthBuilder:
                 continue
             counts = entry["counts"]
             counts[view] = counts.get(view, 0) + 1
+            if view in ("email_open", "email_click") and not bot:
+                entry["human_counts"][view] = entry["human_counts"].get(view, 0) + 1
             if view in ("email_open", "email_click"):
                 self._engagement_fact(mail, producer, rcpt, view, happened_ms, link, bot)
         if view in _CAMPAIGN_COUNTER:
@@ -522,6 +528,7 @@ class TruthBuilder:
             entry["sent_at"] = event_ms
         if priced:
             entry["price"] = sms.price
+            entry["carrier_fee"] = sms.carrier_fee if producer == "sms" else None
         if view is None:
             return
         self.view_rows[view] += 1
