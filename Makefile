@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench lock clean
+.PHONY: demo test lint bench lock clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "englake needs Python 3.11, found " + sys.version'
@@ -25,11 +25,17 @@ demo: $(VENV)/.runtime-installed
 	$(BIN)/englake demo
 
 ## Lint (ruff, cfn-lint) and run every test.
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint deploy/*.yaml
 	$(BIN)/pytest
+
+## Debian's chromium for the report's browser test (root and apt-get needed; elsewhere that test is skipped).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
+		echo "chromium not installed: the report's browser test will be skipped"
 
 bench: $(VENV)/.test-installed
 	$(BIN)/python -m benchmarks

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 import os
 import sys
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -203,6 +204,23 @@ def print_campaigns(rows: list[dict]) -> None:
 
 def _percent(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
+
+
+@app.command()
+def report(
+    lake: str | None = LakeOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")] = Path("englake-report.html"),
+) -> None:
+    """Write one self-contained HTML page of charts: campaigns, deliverability, SMS cost, segments, quarantine."""
+    from englake.models import query_local
+    from englake.report import build_charts, render_html, sync_runs
+    from ingest.storage import open_lake
+
+    settings = _settings(lake)
+    charts = build_charts(lambda sql: query_local(sql, settings), sync_runs(open_lake(settings.lake_root)))
+    out.write_text(render_html(charts, title="englake — engagement report"), encoding="utf-8")
+    drawn = sum(chart.populated for chart in charts)
+    console.print(f"{drawn} of {len(charts)} charts with data → {escape(str(out))}")
 
 
 @app.command()

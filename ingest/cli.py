@@ -363,3 +363,26 @@ def register_glue_command(
     for name, status in result.tables.items():
         table.add_row(f"table {result.database}.{name}", status)
     console.print(table)
+
+
+@app.command("export-campaigns")
+def export_campaigns(
+    lake: LakeOption = None,
+    application_id: Annotated[
+        str | None, typer.Option(help="Pinpoint project id. Default: $ENGLAKE_PINPOINT_APPLICATION_ID.")
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="AWS Region. Default: $ENGLAKE_AWS_REGION or the SDK's.")] = None,
+) -> None:
+    """Copy a Pinpoint project's campaign and journey names into the lake's catalog (for dim_campaigns)."""
+    from englake.aws import client
+    from ingest.campaign_catalog import export_pinpoint_catalog
+
+    settings = get_settings()
+    app_id = application_id or settings.pinpoint_application_id
+    if not app_id:
+        raise InputError("no Pinpoint project: pass --application-id or set ENGLAKE_PINPOINT_APPLICATION_ID")
+    result = export_pinpoint_catalog(_store(lake), client("pinpoint", region or settings.aws_region), app_id)
+    console.print(
+        f"{result.campaigns:,} campaigns and {result.journeys:,} journeys → "
+        + ", ".join(escape(key) for key in result.keys)
+    )

@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from englake.errors import ConfigError
-from ingest.layout import ENDPOINT_EXPORT_PREFIX, RAW_PREFIXES, Producer
+from ingest.layout import CATALOG_PREFIX, ENDPOINT_EXPORT_PREFIX, RAW_PREFIXES, Producer
 
 #: Raw table per producer.
 RAW_TABLES: dict[Producer, str] = {p: f"raw_{p.value}" for p in Producer}
 #: The Pinpoint endpoint exports (endpoints/<application_id>/<export_id>/…gz), read the same way: one line a row.
 ENDPOINT_EXPORT_TABLE = "raw_endpoint_exports"
+#: The dbt source table over the lake's campaign catalog (``englake lake export-campaigns``).
+CAMPAIGN_CATALOG_TABLE = "raw_campaign_catalog"
 LINE_COLUMN = "line"
 PARTITION_KEY = "datehour"
 #: Athena date-projection format of the Firehose folder hour (``YYYY/MM/DD/HH``).
@@ -95,21 +97,42 @@ def raw_table_input(
     }
 
 
-def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
-    """The Glue ``TableInput`` over ``<lake_root>/endpoints/``: every export's lines (Athena reads the sub-folders);
-    the dbt model keeps each application's newest export, named by its folder."""
-    location = lake_location(lake_root) + ENDPOINT_EXPORT_PREFIX
+def _text_lines_table_input(name: str, prefix: str, lake_root: str, description: str, comment: str) -> dict[str, Any]:
+    """A Glue ``TableInput`` over every object below ``<lake_root>/<prefix>`` (sub-folders too), one line a row."""
     return {
-        "Name": ENDPOINT_EXPORT_TABLE,
-        "Description": "Amazon Pinpoint endpoint exports (CreateExportJob output): one endpoint JSON line per row.",
+        "Name": name,
+        "Description": description,
         "TableType": "EXTERNAL_TABLE",
         "Parameters": {"EXTERNAL": "TRUE", "classification": "text"},
         "StorageDescriptor": {
-            "Columns": [{"Name": LINE_COLUMN, "Type": "string", "Comment": "one exported endpoint, as JSON"}],
-            "Location": location,
+            "Columns": [{"Name": LINE_COLUMN, "Type": "string", "Comment": comment}],
+            "Location": lake_location(lake_root) + prefix,
             **copy.deepcopy(_TEXT_LINES_FORMAT),
         },
     }
+
+
+def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
+    """The table over ``<lake_root>/endpoints/``: every export's lines (the dbt model keeps each application's newest
+    export, named by its folder)."""
+    return _text_lines_table_input(
+        ENDPOINT_EXPORT_TABLE,
+        ENDPOINT_EXPORT_PREFIX,
+        lake_root,
+        "Amazon Pinpoint endpoint exports (CreateExportJob output): one endpoint JSON line per row.",
+        "one exported endpoint, as JSON",
+    )
+
+
+def campaign_catalog_table_input(lake_root: str) -> dict[str, Any]:
+    """The table over ``<lake_root>/catalog/``: campaign and journey definitions, for ``dim_campaigns``."""
+    return _text_lines_table_input(
+        CAMPAIGN_CATALOG_TABLE,
+        CATALOG_PREFIX,
+        lake_root,
+        "Campaign and journey definitions (Pinpoint GetCampaigns / ListJourneys, names kept by the team).",
+        "one campaign or journey, as JSON",
+    )
 
 
 @dataclass
@@ -145,6 +168,7 @@ def register_glue(
         p: raw_table_input(p, lake_root, projection_start=projection_start) for p in Producer
     }
     tables[ENDPOINT_EXPORT_TABLE] = endpoint_export_table_input(lake_root)
+    tables[CAMPAIGN_CATALOG_TABLE] = campaign_catalog_table_input(lake_root)
     try:
         glue.get_database(Name=database)
         status = "unchanged"

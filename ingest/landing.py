@@ -27,7 +27,9 @@ from types import TracebackType
 from typing import Any
 
 from englake.errors import InputError
+from ingest.campaign_catalog import catalog_key, write_catalog
 from ingest.layout import (
+    CATALOG_PREFIX,
     ENDPOINT_EXPORT_PREFIX,
     QUARANTINE_PREFIX,
     RAW_PREFIXES,
@@ -264,7 +266,7 @@ class GenerateResult:
 def clear_synthetic(store: LakeStore) -> int:
     """Delete what ``generate`` writes (raw objects, quarantine, endpoint exports, truth); returns the count."""
     removed = 0
-    for prefix in [*RAW_PREFIXES.values(), QUARANTINE_PREFIX, ENDPOINT_EXPORT_PREFIX, TRUTH_KEY]:
+    for prefix in [*RAW_PREFIXES.values(), QUARANTINE_PREFIX, ENDPOINT_EXPORT_PREFIX, CATALOG_PREFIX, TRUTH_KEY]:
         for stored in list(store.list(prefix)):
             store.delete(stored.key)
             removed += 1
@@ -297,6 +299,8 @@ def land_synthetic(
     lines = [json.dumps(endpoint, ensure_ascii=False, separators=(",", ":")) for endpoint in lake.endpoints()]
     key = endpoint_export_key(application_id, export_id)
     store.put(key, gzip_module.compress(("\n".join(lines) + "\n").encode("utf-8") if lines else b"", mtime=0))
+    for (source, owner, kind), items in lake.campaign_catalog().items():
+        write_catalog(store, catalog_key(source, owner, kind), items)
     truth = lake.truth.to_json()
     store.put(TRUTH_KEY, truth.encode("utf-8") if isinstance(truth, str) else truth)
     return GenerateResult(lander.report, records, unassigned, len(lines), key)

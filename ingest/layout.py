@@ -29,6 +29,9 @@ ERROR_PREFIX = "errors/"
 QUARANTINE_PREFIX = "quarantine/"
 #: Pinpoint endpoint exports (CreateExportJob format: gzip newline-delimited endpoint JSON).
 ENDPOINT_EXPORT_PREFIX = "endpoints/"
+#: Campaign and journey definitions (Pinpoint GetCampaigns / ListJourneys, one response object per line), named
+#: ``catalog/<source>/…/<campaigns|journeys>.ndjson``; ``dim_campaigns`` takes names from here.
+CATALOG_PREFIX = "catalog/"
 #: Default Firehose delivery stream name per producer.
 STREAM_NAMES: dict[Producer, str] = {p: f"englake-{p.value}" for p in Producer}
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 import pytest
+
+from englake.models import build_models
+from englake.settings import Settings
+from ingest.generator import GeneratorConfig
+from ingest.landing import TRUTH_KEY, generate_lake
+from ingest.storage import LocalStore
+from ingest.synthetic.truth import GroundTruth
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +27,24 @@ def _aws_test_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+#: The generated lake the model tests share (built once per session: dbt on DuckDB takes most of a minute).
+MODELS_LAKE_CONFIG = GeneratorConfig(seed=11, events=6_000, days=10)
+
+
+@pytest.fixture(scope="session")
+def built_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTruth, LocalStore]:
+    """A generated lake with its ground truth, landed and built with dbt (every model and test) on DuckDB."""
+    root = tmp_path_factory.mktemp("generated-lake")
+    store = LocalStore(root)
+    generate_lake(MODELS_LAKE_CONFIG, store)
+    truth = GroundTruth.from_json(store.get(TRUTH_KEY).decode())
+    settings = Settings(lake_root=str(root))
+    # Segment windows end when the generated data ends, so they can be checked against the truth exactly.
+    end = truth.end if isinstance(truth.end, datetime) else datetime.fromisoformat(truth.end)
+    as_of = {"englake__segment_as_of": f"{end:%Y-%m-%d %H:%M:%S}"}
+    result = build_models(settings, extra_args=["--vars", json.dumps(as_of)])
+    assert result.statuses.get("error", 0) == 0, result.statuses
+    assert result.statuses.get("fail", 0) == 0, result.statuses
+    return settings, truth, store

@@ -15,29 +15,16 @@ from englake.dbt import PROJECT_DIR, run_dbt
 from englake.models import build_models, query_local
 from englake.settings import Settings
 from ingest.generator import GeneratorConfig
-from ingest.landing import TRUTH_KEY, generate_lake
 from ingest.reader import inspect_lake
 from ingest.storage import LocalStore
 from ingest.synthetic.truth import VIEWS, GroundTruth
 
 pytestmark = pytest.mark.dbt
 
-CONFIG = GeneratorConfig(seed=11, events=6_000, days=10)
-
 
 @pytest.fixture(scope="module")
-def lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, GroundTruth, LocalStore]:
-    root = tmp_path_factory.mktemp("generated-lake")
-    store = LocalStore(root)
-    generate_lake(CONFIG, store)
-    truth = GroundTruth.from_json(store.get(TRUTH_KEY).decode())
-    settings = Settings(lake_root=str(root))
-    # Segment windows end when the generated data ends, so they can be checked against the truth exactly.
-    as_of = {"englake__segment_as_of": f"{_as_datetime(truth.end):%Y-%m-%d %H:%M:%S}"}
-    result = build_models(settings, extra_args=["--vars", json.dumps(as_of)])
-    assert result.statuses.get("error", 0) == 0, result.statuses
-    assert result.statuses.get("fail", 0) == 0, result.statuses
-    return settings, truth, store
+def lake(built_lake) -> tuple[Settings, GroundTruth, LocalStore]:
+    return built_lake
 
 
 def _rows(settings: Settings, sql: str) -> list[dict]:

@@ -47,6 +47,43 @@ class SyntheticLake:
         if progress is not None:
             progress(done)
 
+    def campaign_catalog(self) -> dict[tuple[str, str, str], list[dict]]:
+        """What a team's catalog holds at ``end``: Pinpoint campaigns and journeys as ``GetCampaigns`` /
+        ``ListJourneys`` return them, and the names it keeps for SES campaigns; keyed by (source, owner, kind)."""
+        app, truth = self.config.application_id, self._truth
+        created = f"{truth.start:%Y-%m-%dT%H:%M:%S}.000Z"
+        pinpoint = [
+            {
+                "Id": campaign_id,
+                "Name": facts["name"],
+                "ApplicationId": app,
+                "Arn": f"arn:aws:mobiletargeting:{self.config.region}:{self.config.aws_account_id}:apps/{app}"
+                f"/campaigns/{campaign_id}",
+                "CreationDate": created,
+                "LastModifiedDate": created,
+                "SegmentId": "0" * 32,
+                "SegmentVersion": 1,
+                "State": {"CampaignStatus": "COMPLETED"},
+                "Version": 1,
+            }
+            for campaign_id, facts in sorted(truth.campaign_catalog.items())
+            if facts["producer"] == "pinpoint"
+        ]
+        journeys = [
+            {"Id": journey_id, "Name": facts["name"], "ApplicationId": app, "CreationDate": created, "State": "ACTIVE"}
+            for journey_id, facts in sorted(truth.journey_catalog.items())
+        ]
+        ses = [
+            {"Id": campaign_id, "Name": facts["name"]}
+            for campaign_id, facts in sorted(truth.campaign_catalog.items())
+            if facts["producer"] == "ses"
+        ]
+        return {
+            ("pinpoint", app, "campaigns"): pinpoint,
+            ("pinpoint", app, "journeys"): journeys,
+            ("ses", self.config.aws_account_id, "campaigns"): ses,
+        }
+
     def endpoints(self) -> Iterator[dict]:
         """The endpoint export at ``end``: one dict per endpoint in Pinpoint's export (EndpointResponse) format."""
         app = self.config.application_id

@@ -290,6 +290,8 @@ class GroundTruth:
     events_by_raw_type: dict[str, int]
     #: view name -> rows after dedup (all VIEWS present)
     view_rows: dict[str, int]
+    #: canonical event types that have no per-event-type view (SES subscription opt-ins) -> distinct events
+    events_without_view: dict[str, int]
     #: campaign id -> treatment id ("" for SES-native) -> CAMPAIGN_COUNTERS
     campaigns: dict[str, dict[str, dict[str, int]]]
     #: journey id -> JOURNEY_COUNTERS
@@ -347,6 +349,7 @@ class TruthBuilder:
         self.events_by_raw_type: Counter[str] = Counter()
         self.unknown: Counter[str] = Counter()
         self.view_rows: dict[str, int] = dict.fromkeys(VIEWS, 0)
+        self.events_without_view: Counter[str] = Counter()
         self.campaigns: dict[str, dict[str, dict[str, int]]] = {}
         self.journeys: dict[str, dict[str, int]] = {}
         self._unique: set[tuple[str, str, str, str]] = set()
@@ -435,8 +438,12 @@ class TruthBuilder:
                 "subject": None,
                 "sent_at": m.sent_ms if channel == "email" else None,
                 "counts": {},
+                "human_counts": {},  # opens and clicks the event does not mark as a machine's (SES isBotEvent)
                 "latest_status": None,
                 "price": None,
+                "carrier_fee": None,
+                "country": getattr(m, "iso_country", None),
+                "configuration_set": getattr(m, "config_set", None),
             }
         return entry
 
@@ -461,6 +468,8 @@ class TruthBuilder:
         rows = (len(named) if named is not None else 1) if view in _PER_RECIPIENT_VIEWS else 1
         if view is not None:
             self.view_rows[view] += rows
+        elif is_known_type(producer, raw_type):
+            self.events_without_view["email_subscribe"] += 1  # the one known email type with no view: an opt-in
         for rcpt in recipients:
             entry = self._message(mail.message_id, rcpt, "email", producer, mail)
             if shows_subject and entry["subject"] is None:
@@ -469,6 +478,8 @@ class TruthBuilder:
                 continue
             counts = entry["counts"]
             counts[view] = counts.get(view, 0) + 1
+            if view in ("email_open", "email_click") and not bot:
+                entry["human_counts"][view] = entry["human_counts"].get(view, 0) + 1
             if view in ("email_open", "email_click"):
                 self._engagement_fact(mail, producer, rcpt, view, happened_ms, link, bot)
         if view in _CAMPAIGN_COUNTER:
@@ -517,6 +528,7 @@ class TruthBuilder:
             entry["sent_at"] = event_ms
         if priced:
             entry["price"] = sms.price
+            entry["carrier_fee"] = sms.carrier_fee if producer == "sms" else None
         if view is None:
             return
         self.view_rows[view] += 1
@@ -612,6 +624,7 @@ class TruthBuilder:
             unknown_event_types=dict(sorted(self.unknown.items())),
             events_by_raw_type=dict(sorted(self.events_by_raw_type.items())),
             view_rows=self.view_rows,
+            events_without_view=dict(self.events_without_view),
             campaigns=self.campaigns,
             journeys=self.journeys,
             campaign_catalog=self.campaign_catalog,

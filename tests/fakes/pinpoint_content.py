@@ -181,11 +181,11 @@ class PinpointContentFake(RestJsonFake):
         self, ApplicationId: str, CampaignId: str, PageSize: str | None = None, Token: str | None = None
     ) -> dict:
         versions = list(reversed(self._campaign(ApplicationId, CampaignId)))
-        start, size = int(Token or 0), int(PageSize or 50)
-        page: dict[str, Any] = {"Item": copy.deepcopy(versions[start : start + size])}
-        if start + size < len(versions):
-            page["NextToken"] = str(start + size)
-        return {"CampaignsResponse": page}
+        return {"CampaignsResponse": _page(versions, PageSize, Token)}
+
+    def GetCampaigns(self, ApplicationId: str, PageSize: str | None = None, Token: str | None = None) -> dict:
+        latest = [versions[-1] for (app, _), versions in self.campaigns.items() if app == ApplicationId]
+        return {"CampaignsResponse": _page(latest, PageSize, Token)}
 
     def _campaign(self, app: str, campaign_id: str) -> list[dict[str, Any]]:
         if (app, campaign_id) not in self.campaigns:
@@ -231,7 +231,20 @@ class PinpointContentFake(RestJsonFake):
         self.journeys[(ApplicationId, journey_id)] = response
         return {"JourneyResponse": copy.deepcopy(response)}
 
+    def ListJourneys(self, ApplicationId: str, PageSize: str | None = None, Token: str | None = None) -> dict:
+        journeys = [journey for (app, _), journey in self.journeys.items() if app == ApplicationId]
+        return {"JourneysResponse": _page(journeys, PageSize, Token)}
+
     def GetJourney(self, ApplicationId: str, JourneyId: str) -> dict:
         if (ApplicationId, JourneyId) not in self.journeys:
             raise not_found(f"Journey {JourneyId} not found in application {ApplicationId}")
         return {"JourneyResponse": copy.deepcopy(self.journeys[(ApplicationId, JourneyId)])}
+
+
+def _page(items: list[dict[str, Any]], page_size: str | None, token: str | None) -> dict[str, Any]:
+    """One page of a Pinpoint list response (``Item`` + ``NextToken``); the token is the next start index."""
+    start, size = int(token or 0), int(page_size or 50)
+    page: dict[str, Any] = {"Item": copy.deepcopy(items[start : start + size])}
+    if start + size < len(items):
+        page["NextToken"] = str(start + size)
+    return page

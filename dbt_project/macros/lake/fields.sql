@@ -172,3 +172,15 @@
     from {{ ref('stg_lake__records') }}
     where producer = '{{ producer }}'
 {%- endmacro %}
+
+
+{#- Campaign (CampaignResponse) and journey (JourneyResponse) fields of the Pinpoint catalog export. -#}
+{% macro campaign_catalog_fields() %}
+    {{ return([
+        ('id', 'Id', 'varchar'),
+        ('name', 'Name', 'varchar'),
+        ('application_id', 'ApplicationId', 'varchar'),
+        ('description', 'Description', 'varchar'),
+        ('creation_date', 'CreationDate', 'varchar'),
+    ]) }}
+{% endmacro %}

@@ -95,6 +95,9 @@ aggregated as (
         min(case when event_type = 'email_{{ t }}' then event_at end) as first_{{ t }}_at,
         max(case when event_type = 'email_{{ t }}' then event_at end) as last_{{ t }}_at,
         {%- endfor %}
+        cast(sum(case when event_type = 'email_open' and not {{ englake.is_machine_event() }} then 1 else 0 end) as bigint) as count_human_open,
+        cast(sum(case when event_type = 'email_click' and not {{ englake.is_machine_event() }} then 1 else 0 end) as bigint) as count_human_click,
+        max(iso_country_code) as iso_country_code,
         min(case when event_type in ('sms_success', 'sms_failure') then event_at end) as first_sms_receipt_at,
         -- SMS price: the final receipt's, taken once (never summed over a message's events: the reference's status
         -- views added the price to itself). Pinpoint prices only final receipts; End User Messaging repeats it on
@@ -138,6 +141,11 @@ select
     aggregated.first_{{ t }}_at,
     aggregated.last_{{ t }}_at,
     {%- endfor %}
+    aggregated.count_human_open,
+    aggregated.count_human_click,
+    aggregated.count_human_open > 0 as was_human_open,
+    aggregated.count_human_click > 0 as was_human_click,
+    aggregated.iso_country_code,
     {{ dbt.datediff('aggregated.sent_at', 'aggregated.first_open_at', 'minute') }} as minutes_to_first_open,
     aggregated.first_sms_receipt_at,
     latest.latest_status,

@@ -3,6 +3,8 @@
   arrival hour). Engagement is credited to the day its message was sent. Rate denominators (also in the docs):
     delivery_rate        = messages delivered        / messages sent
     open_rate            = messages opened (unique)  / messages delivered
+    human_open_rate      = messages opened by a person (unique; opens SES marks isBotEvent "Likely" left out)
+                           / messages delivered; likewise human_click_rate
     click_rate           = messages clicked (unique) / messages delivered
     click_to_open_rate   = messages clicked (unique) / messages opened (unique)
     hard_bounce_rate     = messages hard-bounced     / messages sent
@@ -26,6 +28,8 @@ by_day as (
         sum(case when was_open then 1 else 0 end) as unique_opens,
         sum(count_open) as total_opens,
         sum(case when was_click then 1 else 0 end) as unique_clicks,
+        sum(case when was_human_open then 1 else 0 end) as human_unique_opens,
+        sum(case when was_human_click then 1 else 0 end) as human_unique_clicks,
         sum(count_click) as total_clicks,
         sum(case when was_hardbounce then 1 else 0 end) as hard_bounces,
         sum(case when was_softbounce then 1 else 0 end) as soft_bounces,
@@ -44,6 +48,8 @@ select
     {{ englake.safe_divide('messages_delivered', 'messages_sent') }} as delivery_rate,
     {{ englake.safe_divide('unique_opens', 'messages_delivered') }} as open_rate,
     {{ englake.safe_divide('unique_clicks', 'messages_delivered') }} as click_rate,
+    {{ englake.safe_divide('human_unique_opens', 'messages_delivered') }} as human_open_rate,
+    {{ englake.safe_divide('human_unique_clicks', 'messages_delivered') }} as human_click_rate,
     {{ englake.safe_divide('unique_clicks', 'unique_opens') }} as click_to_open_rate,
     {{ englake.safe_divide('hard_bounces', 'messages_sent') }} as hard_bounce_rate,
     {{ englake.safe_divide('complaints', 'messages_sent') }} as complaint_rate,
