@@ -217,3 +217,14 @@ def test_lookup_table_through_athena_uses_the_same_interface(offers_db: str, pre
     assert result.outcomes["ep-2"].reason == "not_found"
     if not preload:
         assert engine.queries[0][1] == ["'ep-0'", "'ep-1'", "'ep-2'"]  # bound as quoted literals, not spliced
+
+
+def test_a_per_call_cap_keeps_one_hanging_key_from_taking_the_whole_budget() -> None:
+    views = [EndpointView("missing", email_endpoint(0)), *endpoints(3)]
+    with provider_server(delay=5) as server:
+        provider = HttpProvider(server.url + "/slow/{key}")
+        started = time.monotonic()
+        result = personalise(views, provider, Budget(seconds=8, call_seconds=0.3, fallback=FALLBACK))
+        elapsed = time.monotonic() - started
+    assert elapsed < 2  # not the 8 s budget
+    assert result.counts == {"timeout": 3, "not_found": 1}

@@ -42,6 +42,8 @@ class HookSettings(BaseSettings):
     athena_workgroup: str = "englake"
     athena_output: str | None = None
     budget_seconds: float = 8.0
+    #: Cap on one provider call (an HTTP request); unset: the rest of the budget (an Athena preload needs it).
+    call_seconds: float | None = None
     concurrency: int = 16
     cache_ttl_seconds: float = 300.0
     cache_items: int = 100_000
@@ -88,6 +90,7 @@ class HookSettings(BaseSettings):
         return Budget(
             seconds=self.budget_seconds,
             concurrency=self.concurrency,
+            call_seconds=self.call_seconds,
             fallback=checked(json.loads(self.fallback_attributes)),
             drop_on_fallback=self.drop_on_fallback,
         )

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import UTC, datetime
 from functools import cache
@@ -54,7 +55,7 @@ def _budget(context: LambdaContext | None) -> Budget:
     if context is not None and hasattr(context, "get_remaining_time_in_millis"):
         limit = min(limit, context.get_remaining_time_in_millis() / 1000 - 1)
     if budget.seconds > limit:
-        budget = Budget(max(0.1, limit), budget.concurrency, budget.fallback, budget.drop_on_fallback, budget.limits)
+        budget = dataclasses.replace(budget, seconds=max(0.1, limit))
     return budget
 
 

@@ -50,6 +50,9 @@ class Budget:
 
     seconds: float = 8.0
     concurrency: int = 16
+    #: Cap on one provider call (HTTP request, query), within ``seconds``; None: the rest of the budget. A web
+    #: service that hangs for some keys then costs ``call_seconds``, not the whole budget.
+    call_seconds: float | None = None
     fallback: Attributes = field(default_factory=dict)
     drop_on_fallback: bool = False
     limits: AttributeLimits = field(default_factory=AttributeLimits)
@@ -171,7 +174,8 @@ def _fetch_all(
             remaining = deadline - clock()
             if remaining <= 0:
                 break
-            futures[executor.submit(provider.fetch, batch, remaining)] = batch
+            timeout = min(remaining, budget.call_seconds) if budget.call_seconds else remaining
+            futures[executor.submit(provider.fetch, batch, timeout)] = batch
         not_done = set(futures)
         while not_done:
             remaining = deadline - clock()
