@@ -157,3 +157,18 @@ def test_slow_http_provider_with_a_provider_of_the_handler_keeps_pinpoints_15_se
     assert result.personalisation is not None
     assert result.personalisation.counts == {"timeout": 2}
     assert set(result.response) == set(filter_event()["Endpoints"])
+
+
+def test_failures_are_counted_and_logged_without_personal_data(caplog: pytest.LogCaptureFixture) -> None:
+    eps = {"ok": email_endpoint(1), "bad": email_endpoint(2), "broken": email_endpoint(3)}
+    provider = TableProvider({"ok": {"Offer": ["secret-offer-1"]}, "bad": {"Offer": {"nested": "x"}}})
+    provider.fetch = lambda keys, timeout: {"ok": {"Offer": ["secret-offer-1"]}, "bad": [1, 2]}  # type: ignore[method-assign]
+    with caplog.at_level("INFO", logger="handlers.hooks"):
+        result = apply_filter(HookEvent.model_validate(event_with(eps)), provider, SCOPE, Budget(fallback=FALLBACK))
+    assert result.personalisation is not None
+    assert result.personalisation.counts == {"provided": 1, "invalid_response": 1, "not_found": 1}
+    assert result.personalisation.failures == 1
+    text = caplog.text
+    assert "invalid_response" in text  # the counts are logged
+    for personal in ("person1@example.com", "person2@example.com", "Name1", "secret-offer-1"):
+        assert personal not in text

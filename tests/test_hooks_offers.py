@@ -109,3 +109,49 @@ def test_cli_filter_without_a_provider_shows_every_fallback(tmp_path: Path) -> N
     result = runner.invoke(app, ["hooks", "filter", str(tmp_path / "event.json"), "--provider", "none", "--templates"])
     assert result.exit_code == 0, result.output
     assert result.output.count("not_found") == 2
+
+
+def test_attach_touches_one_campaign_and_never_the_project_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    import boto3
+
+    from handlers.hooks import cli as hooks_cli
+    from tests.fakes.pinpoint_content import PinpointContentFake
+
+    fake = PinpointContentFake()
+    client = fake.attach(boto3.client("pinpoint", region_name="us-east-1"))
+    request = {"Name": "c", "SegmentId": "s", "Schedule": {"StartTime": "IMMEDIATE"}}
+    ours = client.create_campaign(ApplicationId="app", WriteCampaignRequest=request)["CampaignResponse"]["Id"]
+    other = client.create_campaign(ApplicationId="app", WriteCampaignRequest=request)["CampaignResponse"]["Id"]
+    monkeypatch.setattr(hooks_cli, "_pinpoint", lambda region: client)
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:englake-filter"
+    result = runner.invoke(
+        app, ["hooks", "attach", "--application-id", "app", "--campaign-id", ours, "--function", arn]
+    )
+    assert result.exit_code == 0, result.output
+    assert client.get_campaign(ApplicationId="app", CampaignId=ours)["CampaignResponse"]["Hook"] == {
+        "LambdaFunctionName": arn,
+        "Mode": "FILTER",
+    }
+    assert "Hook" not in client.get_campaign(ApplicationId="app", CampaignId=other)["CampaignResponse"]
+    assert set(fake.call_counts()) == {"CreateCampaign", "UpdateCampaign", "GetCampaign"}  # no app settings
+    voice_arn = "arn:aws:lambda:us-east-1:123456789012:function:englake-voice"
+    result = runner.invoke(
+        app,
+        [
+            "hooks",
+            "attach",
+            "--application-id",
+            "app",
+            "--campaign-id",
+            other,
+            "--function",
+            voice_arn,
+            "--voice",
+            "--message",
+            "Hello {{User.UserAttributes.FirstName}}",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    campaign = client.get_campaign(ApplicationId="app", CampaignId=other)["CampaignResponse"]
+    assert campaign["CustomDeliveryConfiguration"] == {"DeliveryUri": voice_arn, "EndpointTypes": ["VOICE", "SMS"]}
+    assert campaign["MessageConfiguration"]["CustomMessage"]["Data"].startswith("Hello")

@@ -123,3 +123,39 @@ def render_command(
     if rendered.html is not None:
         console.print("[bold]HTML:[/bold]", markup=True)
         console.print(rendered.html, markup=False, highlight=False)
+
+
+def _pinpoint(region: str | None) -> Any:
+    from englake.aws import client
+
+    return client("pinpoint", region)
+
+
+@app.command("attach")
+def attach_command(
+    application_id: Annotated[str, typer.Option(help="Pinpoint project id.")],
+    campaign_id: Annotated[str, typer.Option(help="The one campaign to attach to.")],
+    function: Annotated[str, typer.Option(help="Function ARN (FilterHookFunctionArn, or VoiceChannelFunctionArn).")],
+    voice: Annotated[bool, typer.Option(help="Deliver the campaign through the voice channel.")] = False,
+    endpoint_types: Annotated[str, typer.Option(help="Voice: endpoint types, comma-separated.")] = "VOICE,SMS",
+    message: Annotated[str | None, typer.Option(help="Voice: the spoken message (CustomMessage.Data).")] = None,
+    region: Annotated[str | None, typer.Option(envvar="ENGLAKE_AWS_REGION", help="AWS Region.")] = None,
+) -> None:
+    """Attach a hook to ONE campaign (UpdateCampaign); the project's default settings are left alone."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from handlers.hooks.campaigns import attach, custom_delivery_request, filter_hook_request
+
+    if voice:
+        if not message:
+            raise ConfigError("--voice needs --message (the text the contact flow speaks)")
+        types = [t.strip().upper() for t in endpoint_types.split(",") if t.strip()]
+        request = custom_delivery_request(function, types, message)
+    else:
+        request = filter_hook_request(function)
+    try:
+        campaign = attach(_pinpoint(region), application_id, campaign_id, request)
+    except (ClientError, BotoCoreError) as error:
+        raise ConfigError(f"campaign {campaign_id} of {application_id}: {error}") from None
+    how = "custom delivery (voice channel)" if voice else "FILTER hook"
+    console.print(f"campaign {campaign['Id']} version {campaign.get('Version')}: {how} → {function}")
