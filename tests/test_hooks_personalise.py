@@ -228,3 +228,19 @@ def test_a_per_call_cap_keeps_one_hanging_key_from_taking_the_whole_budget() -> 
         elapsed = time.monotonic() - started
     assert elapsed < 2  # not the 8 s budget
     assert result.counts == {"timeout": 3, "not_found": 1}
+
+
+def test_englakes_own_senders_personalise_plain_rows(offers_db: str) -> None:
+    """After Pinpoint: a sender with rows (the SMS file drop, the campaign workflow) builds endpoints from plain
+    fields and calls the same function with the same providers."""
+    rows = [("row-1", "+12065550101", "ep-0"), ("row-2", "+12065550102", "ep-9")]
+    views = [
+        EndpointView.of(row, phone, channel_type="SMS", attributes={"CustomerId": [cid]}) for row, phone, cid in rows
+    ]
+    provider = LookupTableProvider(
+        DuckDBRunner(offers_db), "endpoint_offers", key=KeySpec.parse("attribute:CustomerId")
+    )
+    result = personalise(views, provider, Budget(seconds=2, fallback=FALLBACK))
+    assert result.outcomes["row-1"].attributes == {"offer": ["10% off"], "tier": ["gold"]}
+    assert result.outcomes["row-2"].attributes == FALLBACK
+    assert views[0].address == "+12065550101"

@@ -318,3 +318,34 @@ def test_outcomes_land_as_events_the_lake_reader_accepts(aws) -> None:
     assert all(r.known and r.producer is Producer.PINPOINT for r in records)
     assert {r.event_type for r in records} <= set(VOICE_EVENT_TYPES)
     assert all(r.key.startswith("raw/pinpoint/") and "englake-voice-1-" in r.key for r in records)
+
+
+def test_calling_days_and_settings() -> None:
+    from handlers.hooks.config import HookSettings
+
+    rules = HookSettings(voice_calling_days="1,2,3,4,5", voice_calling_start="10:00").voice_rules()
+    saturday_noon_la = datetime(2026, 12, 5, 20, 0)
+    assert plan_calls(voice_event({"e": phone(1)}), rules, saturday_noon_la).skipped[0].details == {
+        "reason": "outside_calling_hours"
+    }
+    assert len(plan_calls(voice_event({"e": phone(1)}), rules, NOON_ISH).calls) == 1  # Tuesday 10:00 in LA
+
+
+def test_the_connect_fake_answers_with_the_services_error_codes() -> None:
+    """The fake's errors are the operation's documented errors (botocore's model), plus Connect's generic
+    ThrottlingException (429) that every Connect API can return."""
+    import ast
+    import inspect
+
+    import botocore.session
+
+    from tests.fakes import connect as fake_module
+
+    model = botocore.session.get_session().get_service_model("connect")
+    documented = {e.name for e in model.operation_model("StartOutboundVoiceContact").error_shapes}
+    raised = {
+        node.args[0].value
+        for node in ast.walk(ast.parse(inspect.getsource(fake_module)))
+        if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_error"
+    }
+    assert raised - documented == {"ThrottlingException"}

@@ -67,6 +67,8 @@ class HookSettings(BaseSettings):
     voice_consent_attribute: str = "VoiceConsent"
     voice_calling_start: time = time(9, 0)
     voice_calling_end: time = time(20, 0)
+    #: ISO weekdays on which calls are allowed (1 = Monday), comma-separated.
+    voice_calling_days: str = "1,2,3,4,5,6,7"
     voice_default_timezone: str | None = None
     #: Per dialer: Connect's account quota shared by the dialers that may run at once.
     voice_calls_per_second: float = CONNECT_OUTBOUND_RATE_PER_SECOND / DIALER_CONCURRENCY
@@ -136,6 +138,7 @@ class HookSettings(BaseSettings):
             consent_attribute=self.voice_consent_attribute,
             calling_start=self.voice_calling_start,
             calling_end=self.voice_calling_end,
+            calling_days=frozenset(int(d) for d in self.voice_calling_days.split(",") if d.strip()),
             default_timezone=self.voice_default_timezone or None,
         )
 

@@ -49,6 +49,35 @@ class EndpointView:
     endpoint_id: str
     definition: dict[str, Any]
 
+    @classmethod
+    def of(
+        cls,
+        endpoint_id: str,
+        address: str | None = None,
+        *,
+        channel_type: str | None = None,
+        attributes: Attributes | None = None,
+        user_id: str | None = None,
+        user_attributes: Attributes | None = None,
+        timezone: str | None = None,
+    ) -> EndpointView:
+        """An endpoint from plain fields, for senders that have rows rather than Pinpoint endpoints."""
+        definition: dict[str, Any] = {"EndpointStatus": "ACTIVE", "OptOut": "NONE"}
+        if address:
+            definition["Address"] = address
+        if channel_type:
+            definition["ChannelType"] = channel_type
+        if attributes:
+            definition["Attributes"] = {k: list(v) for k, v in attributes.items()}
+        if user_id or user_attributes:
+            definition["User"] = {
+                **({"UserId": user_id} if user_id else {}),
+                **({"UserAttributes": dict(user_attributes)} if user_attributes else {}),
+            }
+        if timezone:
+            definition["Demographic"] = {"Timezone": timezone}
+        return cls(endpoint_id, definition)
+
     def _section(self, name: str) -> dict[str, Any]:
         value = self.definition.get(name)
         return value if isinstance(value, dict) else {}
