@@ -349,3 +349,30 @@ def test_the_connect_fake_answers_with_the_services_error_codes() -> None:
         if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_error"
     }
     assert raised - documented == {"ThrottlingException"}
+
+
+def test_a_lost_connection_is_retried_and_a_read_timeout_is_never_redialed(aws) -> None:
+    from botocore.exceptions import EndpointConnectionError, ReadTimeoutError
+
+    calls = plan_calls(voice_event({"a": phone(1), "b": phone(2)}), VoiceRules(), NOON_ISH).calls
+    original = aws["connect"].start_outbound_voice_contact
+
+    def unreachable(**_: Any) -> None:
+        raise EndpointConnectionError(endpoint_url="https://connect.us-east-1.amazonaws.com")
+
+    aws["connect"].start_outbound_voice_contact = unreachable
+    report = run_dialer(aws, [("a", calls[0]), ("b", calls[1])])
+    assert report.retry == ["a", "b"]
+    assert aws["ledger"].get(calls[0].call_key) is None  # released: nobody was called
+
+    def timed_out(**params: Any) -> None:
+        original(**params)  # Connect placed the call, the answer never arrived
+        raise ReadTimeoutError(endpoint_url="https://connect.us-east-1.amazonaws.com")
+
+    aws["connect"].start_outbound_voice_contact = timed_out
+    report = run_dialer(aws, [("a", calls[0])])
+    assert report.counts == {"in_doubt": 1}
+    aws["connect"].start_outbound_voice_contact = original
+    again = run_dialer(aws, [("a", calls[0])])
+    assert again.counts == {"duplicate": 1}
+    assert aws["fake"].placed_to("+12065550001") == 1

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from englake.console import console
@@ -116,13 +117,13 @@ def render_command(
     if not isinstance(definition, dict):
         raise InputError(f"{endpoint_file}: an endpoint definition is a JSON object")
     rendered = TemplateRenderer(template).render_endpoint(endpoint_id, definition)
-    console.print(f"[bold]Subject:[/bold] {rendered.subject}", markup=True, highlight=False)
+    console.print("[bold]Subject:[/bold] " + escape(rendered.subject), markup=True, highlight=False, soft_wrap=True)
     if rendered.text is not None:
         console.print("[bold]Text:[/bold]", markup=True)
-        console.print(rendered.text, markup=False, highlight=False)
+        console.print(rendered.text, markup=False, highlight=False, soft_wrap=True)
     if rendered.html is not None:
         console.print("[bold]HTML:[/bold]", markup=True)
-        console.print(rendered.html, markup=False, highlight=False)
+        console.print(rendered.html, markup=False, highlight=False, soft_wrap=True)
 
 
 def _pinpoint(region: str | None) -> Any:

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from handlers.hooks.voice.channel import MESSAGE_ATTRIBUTE, CallRequest
 from handlers.hooks.voice.ledger import FAILED, PLACED, CallLedger
@@ -75,6 +75,8 @@ def dial(
             report.events.append(VoiceEvent(SKIPPED_EVENT, moment, call.context, {"reason": OUTSIDE_HOURS}))
             report.counts[OUTSIDE_HOURS] += 1
             continue
+        # The pacer's wait comes before the claim: a Lambda timing out while it waits leaves no claim behind.
+        pacer.acquire()
         existing = ledger.claim(call.call_key, call.client_token, moment)
         if existing is not None:
             report.counts["duplicate"] += 1
@@ -87,9 +89,20 @@ def dial(
             else:
                 logger.warning("call %s is in doubt (claimed, never confirmed): not dialed again", call.client_token)
             continue
-        pacer.acquire()
         try:
             response = connect.start_outbound_voice_contact(**_request(call, target))
+        except EndpointConnectionError:
+            # Connect was never reached: nobody was called, the request may go again.
+            ledger.release(call.call_key)
+            report.retry.append(request_id)
+            report.counts["deferred"] += 1
+            backing_off = True
+            continue
+        except BotoCoreError as error:
+            # The request may have reached Connect (a read timeout): the call is in doubt and is not redialed.
+            logger.error("call %s is in doubt after %s: not dialed again", call.client_token, type(error).__name__)
+            report.counts["in_doubt"] += 1
+            continue
         except ClientError as error:
             code = error.response["Error"]["Code"]
             decided = now()
