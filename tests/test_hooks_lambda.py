@@ -147,11 +147,14 @@ def test_no_project_wide_hook_and_no_delivery_mode(template: dict[str, Any]) -> 
 
 
 def test_pinpoint_may_invoke_only_from_this_projects_campaigns(template: dict[str, Any]) -> None:
+    """Defect §12: the reference's permission named ``mobiletargeting:…:/apps/<id>*`` (a leading slash and a bare
+    wildcard): ours names ``apps/<id>/campaigns/*`` (``apps/<id>/*`` for the custom channel) and the account."""
     for name in ("FilterHookPermission", "TemplateHookPermission", "VoiceChannelPermission"):
         permission = template["Resources"][name]["Properties"]
         assert permission["Principal"] == {"Fn::Sub": "pinpoint.${AWS::Region}.amazonaws.com"}
         assert "apps/${PinpointApplicationId}/" in permission["SourceArn"]["Fn::Sub"]
         assert permission["SourceAccount"] == {"Ref": "AWS::AccountId"}
+        assert ":/apps" not in permission["SourceArn"]["Fn::Sub"]
 
 
 def test_hooks_answer_within_pinpoints_15_seconds(template: dict[str, Any]) -> None:

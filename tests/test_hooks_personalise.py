@@ -93,6 +93,7 @@ def test_unknown_and_broken_keys_fail_alone() -> None:
 
 
 def test_the_cache_saves_repeat_calls_and_endpoints_sharing_a_key_cost_one() -> None:
+    """Defect §12: no caching or batching of the external calls."""
     cache: TtlCache[Any] = TtlCache(ttl_seconds=60)
     shared = [EndpointView(f"ep-{i}", email_endpoint(1)) for i in range(4)]  # all user-1
     with provider_server() as server:

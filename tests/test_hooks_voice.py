@@ -180,6 +180,7 @@ def test_only_configured_endpoint_types_are_called_and_the_others_are_recorded(a
     ],
 )
 def test_consent_opt_out_number_and_calling_hours_in_the_endpoints_zone(change: dict, reason: str | None) -> None:
+    """Defect §14: no calling-hours or consent checks."""
     plan = plan_calls(voice_event({"e": phone(1, **change)}), VoiceRules(), NOON_ISH)
     if reason is None:
         assert len(plan.calls) == 1
@@ -253,8 +254,8 @@ def test_one_connect_error_does_not_abort_the_rest(aws) -> None:
 
 
 def test_pacing_stays_inside_connects_quota(aws) -> None:
-    """Connect allows 2 StartOutboundVoiceContact per second (burst 5): paced at that rate, 20 calls see no
-    throttling and take (20 - 5) / 2 = 7.5 s."""
+    """Defect §14: no pacing (and Connect's outbound limits are low). Connect allows 2 StartOutboundVoiceContact
+    per second (burst 5): paced at that rate, 20 calls see no throttling and take (20 - 5) / 2 = 7.5 s."""
     aws["fake"].concurrent_calls = 100
     calls = plan_calls(voice_event({f"e{i}": phone(i) for i in range(20)}), VoiceRules(), NOON_ISH).calls
     started = aws["clock"].t
@@ -265,6 +266,7 @@ def test_pacing_stays_inside_connects_quota(aws) -> None:
 
 
 def test_throttling_hands_the_rest_back_to_the_queue_and_they_are_placed_later(aws) -> None:
+    """Defect §14: one throttling error aborted the remaining endpoints of the batch."""
     aws["fake"].concurrent_calls = 100
     calls = plan_calls(voice_event({f"e{i}": phone(i) for i in range(10)}), VoiceRules(), NOON_ISH).calls
     requests = [(str(i), c) for i, c in enumerate(calls)]
@@ -295,6 +297,7 @@ def test_calling_hours_are_checked_again_when_dialing(aws) -> None:
 
 
 def test_the_message_is_personalised_and_the_caller_id_is_set(aws) -> None:
+    """Defect §14: no SourcePhoneNumber, so the queue's outbound caller id was used."""
     calls = plan_calls(voice_event({"e": phone(7)}), VoiceRules(), NOON_ISH).calls
     run_dialer(aws, [("m", calls[0])])
     (placed,) = aws["fake"].placed
@@ -304,6 +307,7 @@ def test_the_message_is_personalised_and_the_caller_id_is_set(aws) -> None:
 
 
 def test_outcomes_land_as_events_the_lake_reader_accepts(aws) -> None:
+    """Defect §14: results were not recorded."""
     aws["fake"].blocked_destinations.add("+12065550002")
     event = voice_event({"a": phone(1), "b": phone(2), "c": phone(3, OptOut="ALL")})
     plan = plan_calls(event, VoiceRules(), NOON_ISH)
