@@ -131,3 +131,34 @@ def test_fixture_event_through_templates_keeps_every_endpoint(store) -> None:
     response = apply_filter(event, TableProvider({}), SCOPE, Budget(), decorate=r.decorate).response
     assert set(response) == set(filter_event()["Endpoints"])
     assert response["endpointIDexample-1"]["Attributes"]["TextBody"] == ["Dear Sofia, "]
+
+
+def test_template_lambda_handler(store, monkeypatch: pytest.MonkeyPatch) -> None:
+    from handlers.hooks import handler as hook_handler
+
+    env = {
+        "PROVIDER": "none",
+        "CAMPAIGN_IDS": "*",
+        "TEMPLATE_BUCKET": "templates",
+        "TEMPLATE_DEFAULT": "spring",
+        "FALLBACK_ATTRIBUTES": json.dumps({"Offer": ["our standard offer"]}),
+    }
+    for name, value in env.items():
+        monkeypatch.setenv(f"ENGLAKE_HOOKS_{name}", value)
+    for cached in (hook_handler.settings, hook_handler.provider_and_cache, hook_handler.template_renderer):
+        cached.cache_clear()
+
+    class Context:
+        function_name, memory_limit_in_mb, aws_request_id = "t", 512, "r"
+        invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:t"
+
+        def get_remaining_time_in_millis(self) -> int:
+            return 14_000
+
+    try:
+        response = hook_handler.template_handler(filter_event(), Context())
+    finally:
+        for cached in (hook_handler.settings, hook_handler.provider_and_cache, hook_handler.template_renderer):
+            cached.cache_clear()
+    assert response["endpointIDexample-2"]["Attributes"]["TextBody"] == ["Dear Alejandro, our standard offer"]
+    assert response["endpointIDexample-1"]["Attributes"]["Subject"] == ["Hi Sofia: our standard offer"]
