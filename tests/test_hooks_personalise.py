@@ -133,6 +133,9 @@ def test_attribute_checks_coerce_scalars_and_reject_the_rest() -> None:
             checked(bad)
     with pytest.raises(AttributeRejected, match="oversized"):
         checked({"A": ["x" * 100]}, AttributeLimits(max_endpoint_bytes=50))
+    with pytest.raises(AttributeRejected, match="oversized"):  # 20 raw bytes, 120 once JSON-escaped
+        checked({"A": ["\x01" * 20]}, AttributeLimits(max_endpoint_bytes=100))
+    assert checked({"A": ["x" * 10]}, AttributeLimits(max_endpoint_bytes=100)) == {"A": ["x" * 10]}
 
 
 # -- lookup tables ---------------------------------------------------------------------------------------------

@@ -63,7 +63,17 @@ def checked(value: Any, limits: AttributeLimits | None = None) -> Attributes:
         if len(values) > limits.max_values:
             raise AttributeRejected(OVERSIZED, f"attribute {name!r} has {len(values)} values (max {limits.max_values})")
         result[name] = values
-    size = len(json.dumps(result, ensure_ascii=False).encode())
+    # JSON escaping at most sextuples a character (\u0001), so a small enough raw size cannot be over the limit.
+    raw = _raw_bytes(result)
+    size = len(json.dumps(result, ensure_ascii=False).encode()) if raw * 6 > limits.max_endpoint_bytes else raw
     if size > limits.max_endpoint_bytes:
         raise AttributeRejected(OVERSIZED, f"{size} bytes of attributes (max {limits.max_endpoint_bytes})")
     return result
+
+
+def _raw_bytes(attributes: Attributes) -> int:
+    """The JSON size before escaping: names and values at UTF-8 width plus quotes, commas and brackets."""
+    total = 2
+    for name, values in attributes.items():
+        total += len(name.encode()) + 6 + sum(len(v.encode()) + 3 for v in values)
+    return total

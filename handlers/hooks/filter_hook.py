@@ -76,8 +76,6 @@ def apply_filter(
     result = personalise(endpoints, provider, budget, cache)
     response: dict[str, Any] = {}
     dropped: list[str] = []
-    resized: list[str] = []
-    size = 2 + RESPONSE_MARGIN_BYTES  # "{}" and the margin
     for endpoint in endpoints:
         outcome = result.outcomes[endpoint.endpoint_id]
         original = event.endpoints[endpoint.endpoint_id]
@@ -87,13 +85,10 @@ def apply_filter(
         definition = merged(endpoint.definition, outcome.attributes) if isinstance(original, dict) else original
         if decorate is not None and isinstance(definition, dict):
             definition = decorate(definition, outcome)
-        entry = _entry_bytes(endpoint.endpoint_id, definition)
-        if size + entry > max_response_bytes:
-            definition = original
-            entry = _entry_bytes(endpoint.endpoint_id, definition)
-            resized.append(endpoint.endpoint_id)
         response[endpoint.endpoint_id] = definition
-        size += entry
+    resized: list[str] = []
+    if _json_bytes(response) + RESPONSE_MARGIN_BYTES > max_response_bytes:
+        response, resized = _fit(response, event.endpoints, max_response_bytes - RESPONSE_MARGIN_BYTES)
     filtered = FilterResult(response, result, dropped, resized)
     counts = dict(result.counts)
     if resized:
@@ -109,5 +104,22 @@ def apply_filter(
     return filtered
 
 
-def _entry_bytes(endpoint_id: str, definition: Any) -> int:
-    return len(json.dumps({endpoint_id: definition}, separators=(",", ":"), ensure_ascii=False).encode()) - 1
+def _json_bytes(value: Any) -> int:
+    """The size of ``value`` as Lambda serializes a response (compact JSON, UTF-8)."""
+    return len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+
+
+def _fit(response: dict[str, Any], sent: dict[str, Any], limit: int) -> tuple[dict[str, Any], list[str]]:
+    """In order, each endpoint as personalised while it fits, else as Pinpoint sent it."""
+    fitted: dict[str, Any] = {}
+    resized: list[str] = []
+    size = 2  # "{}"
+    for endpoint_id, definition in response.items():
+        entry = _json_bytes({endpoint_id: definition}) - 1  # one entry plus its comma
+        if size + entry > limit:
+            definition = sent[endpoint_id]
+            entry = _json_bytes({endpoint_id: definition}) - 1
+            resized.append(endpoint_id)
+        fitted[endpoint_id] = definition
+        size += entry
+    return fitted, resized
