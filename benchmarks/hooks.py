@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -199,7 +200,8 @@ def main(argv: list[str] | None = None) -> None:
         f"{args.call_seconds:g} s), concurrency {args.concurrency}; provider: {args.delay * 1000:.0f} ms per answer, "
         "1% of keys hang 30 s, 1% answer garbage"
     )
-    print(f"machine: {describe_machine('duckdb', 'urllib3')}\n")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {describe_machine('duckdb', 'urllib3')}; load average {load} (shared machine)\n")
     header = [
         "scenario",
         "endpoints",

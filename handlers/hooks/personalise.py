@@ -19,10 +19,10 @@ Fallback (documented in the README): the endpoint keeps what it had and gets ``b
 from __future__ import annotations
 
 import logging
+import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -164,37 +164,50 @@ def _fetch_all(
     cache: TtlCache[Any] | None,
     clock: Callable[[], float],
 ) -> dict[str, tuple[str, Attributes]]:
+    """Batches of keys fetched by ``budget.concurrency`` workers until the deadline; a snapshot of the answers then.
+
+    Workers take batches from one queue (no future per batch: waiting on thousands of futures costs more than the
+    calls). Workers still in a call at the deadline are abandoned (daemon threads); what they learn later still goes
+    to the cache, not to this result.
+    """
     size = max(1, int(provider.batch_size))
-    batches = [keys[i : i + size] for i in range(0, len(keys), size)]
+    batches = deque(keys[i : i + size] for i in range(0, len(keys), size))
+    total = len(batches)
     answers: dict[str, tuple[str, Attributes]] = {}
-    executor = ThreadPoolExecutor(max_workers=max(1, min(budget.concurrency, len(batches))))
-    futures: dict[Future[dict[str, Any]], list[str]] = {}
-    try:
-        for batch in batches:
-            remaining = deadline - clock()
-            if remaining <= 0:
-                break
-            timeout = min(remaining, budget.call_seconds) if budget.call_seconds else remaining
-            futures[executor.submit(provider.fetch, batch, timeout)] = batch
-        not_done = set(futures)
-        while not_done:
-            remaining = deadline - clock()
-            if remaining <= 0:
-                break
-            done, not_done = wait(not_done, timeout=remaining, return_when=FIRST_COMPLETED)
-            for future in done:
-                answers.update(_answers(futures[future], future, budget, cache))
-    finally:
-        # Abandon what is still running: its keys fall back with reason "timeout" (the default below).
-        executor.shutdown(wait=False, cancel_futures=True)
-    return answers
+    lock = threading.Lock()
+    finished = [0]
+    all_done = threading.Event()
+
+    def work() -> None:
+        while True:
+            with lock:
+                if not batches:
+                    return
+                batch = batches.popleft()
+            left = deadline - clock()
+            if left <= 0:
+                return
+            timeout = min(left, budget.call_seconds) if budget.call_seconds else left
+            result = _answers(batch, lambda batch=batch, timeout=timeout: provider.fetch(batch, timeout), budget, cache)
+            with lock:
+                answers.update(result)
+                finished[0] += 1
+                if finished[0] == total:
+                    all_done.set()
+
+    for _ in range(max(1, min(budget.concurrency, total))):
+        threading.Thread(target=work, name="englake-provider", daemon=True).start()
+    all_done.wait(timeout=max(0.0, deadline - clock()))
+    with lock:
+        # Keys without an answer by now fall back with reason "timeout" (the caller's default).
+        return dict(answers)
 
 
 def _answers(
-    batch: list[str], future: Future[dict[str, Any]], budget: Budget, cache: TtlCache[Any] | None
+    batch: list[str], call: Callable[[], Any], budget: Budget, cache: TtlCache[Any] | None
 ) -> dict[str, tuple[str, Attributes]]:
     try:
-        raw = future.result()
+        raw = call()
     except ProviderTimeout:
         return dict.fromkeys(batch, (TIMEOUT, {}))
     except AttributeRejected as error:
