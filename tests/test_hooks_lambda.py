@@ -184,3 +184,12 @@ def test_every_function_has_an_errors_alarm(template: dict[str, Any]) -> None:
         if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("MetricName") == "Errors"
     }
     assert alarmed == {"FilterHookFunction", "TemplateHookFunction", "VoiceChannelFunction", "DialerFunction"}
+
+
+def test_alarms_reach_their_topic(template: dict[str, Any]) -> None:
+    """Defect X6: a topic under the AWS-managed alias/aws/sns key cannot receive CloudWatch's alarms; ours uses a
+    customer-managed key that grants CloudWatch."""
+    topic = template["Resources"]["AlarmTopic"]["Properties"]
+    assert topic["KmsMasterKeyId"] == {"Ref": "AlarmKey"}
+    statements = template["Resources"]["AlarmKey"]["Properties"]["KeyPolicy"]["Statement"]
+    assert any(s["Principal"].get("Service") == "cloudwatch.amazonaws.com" for s in statements)
