@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 from englake.console import console, err_console
 from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
 from handlers.cli import app as handlers_app
+from handlers.hooks.cli import app as hooks_app
 from ingest.cli import app as lake_app
 from segmentation.cli import app as segments_app
 
@@ -85,6 +86,7 @@ app.add_typer(lake_app, name="lake")
 app.add_typer(models_app, name="models")
 app.add_typer(segments_app, name="segments")
 app.add_typer(handlers_app, name="ops")
+app.add_typer(hooks_app, name="hooks")
 
 LakeOption = typer.Option(None, "--lake", help="Lake root: a local folder or s3://bucket/prefix (ENGLAKE_LAKE_ROOT).")
 
