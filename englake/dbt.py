@@ -6,17 +6,17 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from englake.errors import EnglakeError
+from englake.project import dbt_project_dir
 from englake.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-#: The dbt project shipped in this repository.
-PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+#: The dbt project shipped with englake (located in one place: englake.project).
+PROJECT_DIR = dbt_project_dir()
 
 
 class DbtError(EnglakeError):

@@ -15,6 +15,8 @@ from sqlglot.errors import ParseError
 from englake.dbt import PROJECT_DIR, DbtError, run_dbt
 from englake.errors import EnglakeError
 from englake.settings import Settings, get_settings
+from ingest.storage import open_lake
+from ingest.sweep import SweepReport, sweep_lake
 
 
 @dataclass
@@ -24,6 +26,7 @@ class BuildResult:
     seconds: float
     statuses: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    sweep: SweepReport | None = None  # what the sweep moved aside before dbt read the lake
 
 
 def build_models(
@@ -32,9 +35,12 @@ def build_models(
     full_refresh: bool = False,
     select: str | None = None,
     extra_args: list[str] | None = None,
+    sweep: bool = True,
 ) -> BuildResult:
-    """Run `dbt build` (seeds, models, data and unit tests) on the embedded default or the configured target."""
+    """Sweep the lake (objects no engine can read are moved aside), then run `dbt build` (seeds, models, data and
+    unit tests) on the embedded default or the configured target."""
     settings = settings or get_settings()
+    swept = sweep_lake(open_lake(settings.lake_root)) if sweep else None
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
@@ -50,7 +56,7 @@ def build_models(
         statuses[status] = statuses.get(status, 0) + 1
         if status == "warn":
             warnings.append(f"{node.node.name}: {node.message}")
-    return BuildResult(time.perf_counter() - started, statuses, warnings)
+    return BuildResult(time.perf_counter() - started, statuses, warnings, swept)
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,10 @@ RAW_PREFIXES: dict[Producer, str] = {p: f"raw/{p.value}/" for p in Producer}
 ERROR_PREFIX = "errors/"
 #: Records the tolerant reader could not parse or classify, with their source and reason.
 QUARANTINE_PREFIX = "quarantine/"
+#: Raw objects the sweep moved aside (kept byte for byte under their original key, never deleted by englake).
+MOVED_OBJECTS_PREFIX = f"{QUARANTINE_PREFIX}objects/"
+#: englake's own bookkeeping in the lake (the sweep's ledger of objects already checked).
+SWEEP_PREFIX = "_englake/sweep/"
 #: Pinpoint endpoint exports (CreateExportJob format: gzip newline-delimited endpoint JSON).
 ENDPOINT_EXPORT_PREFIX = "endpoints/"
 #: Default Firehose delivery stream name per producer.
