@@ -6,23 +6,27 @@ object would stop every model. The sweep runs first (``englake models build``, `
 --move-unreadable``, or :func:`sweep_lake` on a local or ``s3://`` lake) and checks each object it has not checked
 before. The rules, object by object:
 
-1. **Readable as it is** — gzip content named ``.gz`` (every member complete, every CRC right) or plain content
-   not named ``.gz``, every line valid UTF-8 and nested at most :data:`ingest.reader.MAX_JSON_DEPTH` deep (an
-   empty plain object is readable: it has no lines). Left alone.
-2. **Readable but misnamed** — gzip content without ``.gz``, or plain text named ``.gz``: the engines decide
-   compression by the name, so the content is re-landed as a salvage object (below) and the original moved aside.
-   No line is lost, so nothing is quarantined.
-3. **Readable except some lines** — a line that is not valid UTF-8, or nested deeper than the limit: that line is
-   quarantined (object, 1-based line, byte offset in the decompressed object, reason ``invalid UTF-8`` or ``JSON
-   nested too deeply``, the text with undecodable bytes shown as U+FFFD); the other lines, blank ones included,
-   are re-landed in order as a salvage object, and the original moved aside.
+1. **Readable as it is** — gzip content named ``.gz`` (every member complete, every CRC right, nothing after the
+   last member) or plain content not named ``.gz``; every line valid UTF-8, nested at most
+   :data:`ingest.reader.MAX_JSON_DEPTH` deep and free of Ctrl-A (U+0001). An empty plain object is readable: it
+   has no lines. Left alone.
+2. **Readable but misformed** — gzip content without ``.gz``, plain text named ``.gz`` (the engines decide
+   compression by the name), or zero bytes padding the end of a gzip stream (DuckDB refuses them): the content
+   is re-landed as a salvage object (below) and the original moved aside. No line is lost: nothing is quarantined.
+3. **Readable except some lines** — a line that is not valid UTF-8, nested deeper than the limit, or holding
+   Ctrl-A (the field delimiter of both engines' text readers; DuckDB fails on it, Athena would cut the line; JSON
+   never holds it raw, so such a line is no record anyway): that line is quarantined (object, 1-based line, byte
+   offset in the decompressed object, reason ``invalid UTF-8`` / ``JSON nested too deeply`` / ``invalid JSON:
+   control character U+0001 …``, the text with undecodable bytes shown as U+FFFD); the other lines, blank ones
+   included, are re-landed in order as a salvage object, and the original moved aside.
 4. **Cut short** — a gzip stream that ends before its end-of-stream marker (an interrupted upload): the lines
    that were complete before the cut are salvaged as in rule 3 (a cut stream is correct up to the cut), and the
    incomplete last line is quarantined (reason ``unreadable object: truncated gzip``, its line number and offset,
    the text recovered). Whatever followed the cut is gone from the bytes, and the entry says so.
-5. **Unreadable** — a gzip stream with corrupt data or a wrong CRC (its output cannot be trusted), or an empty
-   object named ``.gz`` (no gzip header): one entry for the whole object (line and offset empty, reason
-   ``unreadable object: corrupt gzip`` / ``unreadable object: empty gzip``), and the object moved aside.
+5. **Unreadable** — a gzip stream with corrupt data, a wrong CRC or foreign bytes after a member (its output
+   cannot be trusted), or an empty object named ``.gz`` (no gzip header): one entry for the whole object (line
+   and offset empty, reason ``unreadable object: corrupt gzip`` / ``unreadable object: empty gzip``), and the
+   object moved aside.
 
 *Moved aside* means copied byte for byte to ``quarantine/objects/<its key>`` and then deleted from ``raw/``; englake
 never deletes it from there. A *salvage object* is gzip, ``.gz``, in the original's hour folder, named as Firehose
@@ -49,6 +53,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from englake.errors import LakeError
+from ingest.classify import INVALID_JSON
+from ingest.glue import FIELD_DELIMITER
 from ingest.layout import (
     MOVED_OBJECTS_PREFIX,
     RAW_PREFIXES,
@@ -69,6 +75,9 @@ LEDGER_SAVE_EVERY = 500
 #: Namespace of salvage objects' UUIDs (uuid5 of the original key and version): the same original, the same name.
 SALVAGE_NAMESPACE = uuid.UUID("5c6f0b1e-8d2a-4f0e-9a51-6e6c616b6521")
 
+#: Ctrl-A, the field delimiter of both engines' text readers (DuckDB's read_csv fails on a second field).
+_DELIMITER = FIELD_DELIMITER.encode()
+FIELD_DELIMITER_IN_LINE = f"{INVALID_JSON}: control character U+0001 (the text readers' field delimiter)"
 CORRUPT_GZIP = f"{UNREADABLE}: corrupt gzip"
 TRUNCATED_GZIP = f"{UNREADABLE}: truncated gzip"
 EMPTY_GZIP = f"{UNREADABLE}: empty gzip"
@@ -92,22 +101,23 @@ class Verdict:
     entries: list[QuarantineEntry] = field(default_factory=list)
 
 
-def _gunzip(data: bytes) -> tuple[bytes, bool]:
-    """All gzip members of ``data``: (content, complete). Incomplete means the stream was cut short (the content
-    is then everything before the cut); corrupt data or a CRC mismatch raises zlib.error or gzip.BadGzipFile."""
-    try:
-        return gzip.decompress(data), True
-    except EOFError:
-        pass
+def _gunzip(data: bytes) -> tuple[bytes, bool, bool]:
+    """All gzip members of ``data``: (content, complete, padded). Incomplete means the stream was cut short (the
+    content is then everything before the cut); padded, that zero bytes follow the last member (Python ignores
+    them, DuckDB does not). Corrupt data, a CRC mismatch or other bytes after a member raise zlib.error."""
     pieces: list[bytes] = []
     rest = data
     while rest:
         decompressor = zlib.decompressobj(wbits=31)
         pieces.append(decompressor.decompress(rest))
         if not decompressor.eof:
-            return b"".join(pieces), False
+            return b"".join(pieces), False, False
         rest = decompressor.unused_data
-    return b"".join(pieces), False
+        if rest and rest[:2] != GZIP_MAGIC:
+            if rest.strip(b"\x00"):
+                raise zlib.error(f"{len(rest):,} byte(s) after the gzip stream that are not another gzip member")
+            return b"".join(pieces), True, True
+    return b"".join(pieces), True, False
 
 
 def examine(key: str, data: bytes, *, salvage_to: str = "", detected_at: datetime | None = None) -> Verdict:
@@ -118,13 +128,13 @@ def examine(key: str, data: bytes, *, salvage_to: str = "", detected_at: datetim
     found: list[tuple[int | None, int | None, str, str | None, str]] = []  # line, offset, reason, record, detail
     named_gzip = key.lower().endswith(".gz")
     is_gzip = data[:2] == GZIP_MAGIC
-    content, complete, why = data, True, ""
+    content, complete, padded, why = data, True, False, ""
     if not data and named_gzip:
         found.append((None, None, EMPTY_GZIP, None, "0 bytes"))
         why = "empty .gz object"
     elif is_gzip:
         try:
-            content, complete = _gunzip(data)
+            content, complete, padded = _gunzip(data)
         except (OSError, EOFError, zlib.error) as error:
             found.append((None, None, CORRUPT_GZIP, None, f"{type(error).__name__}: {error}"))
             why = "corrupt gzip"
@@ -146,6 +156,9 @@ def examine(key: str, data: bytes, *, salvage_to: str = "", detected_at: datetim
                 if too_deep(raw):
                     depth = f"more than {MAX_JSON_DEPTH} nested arrays or objects"
                     found.append((number, offset, JSON_TOO_DEEP, text, depth))
+                elif _DELIMITER in raw:
+                    at = f"at byte {raw.index(_DELIMITER) + 1} of the line"
+                    found.append((number, offset, FIELD_DELIMITER_IN_LINE, text, at))
                 else:
                     kept.append(raw)
             offset += len(raw) + 1
@@ -156,6 +169,8 @@ def examine(key: str, data: bytes, *, salvage_to: str = "", detected_at: datetim
             reasons.insert(0, "truncated gzip")
         if is_gzip != named_gzip:
             reasons.append("gzip content without .gz name" if is_gzip else "plain text named .gz")
+        if padded:
+            reasons.append("zero bytes after the gzip stream")
         why = "; ".join(reasons)
     if not why:
         return Verdict(OK, lines=len(pieces), kept=len(kept))

@@ -336,3 +336,31 @@ def test_stored_objects_carry_a_version(store: LakeStore) -> None:
     (stored,) = list(store.list("raw/"))
     assert isinstance(stored, StoredObject)
     assert stored.version
+
+
+def test_a_line_holding_ctrl_a_is_quarantined(store: LakeStore) -> None:
+    """Ctrl-A is the field delimiter of both text readers: DuckDB's read_csv fails on the whole glob."""
+    store.put(key(1), gzip.compress(f"{LINES[0]}\n".encode() + b'{"event_type":"_email.send","x":"a\x01b"}\n'))
+    (move,) = sweep_lake(store).moves
+    assert move.outcome == SALVAGED
+    (entry,) = sweep_entries(store)
+    assert entry.line == 2
+    assert entry.reason.startswith("invalid JSON: control character U+0001")
+    assert raw_lines(store) == LINES[:1]
+
+
+def test_zero_padding_after_the_gzip_stream_is_re_landed_without_it(store: LakeStore) -> None:
+    store.put(key(1), gzip.compress(TEXT) + b"\x00" * 16)
+    (move,) = sweep_lake(store).moves
+    assert (move.outcome, move.why, move.quarantined) == (SALVAGED, "zero bytes after the gzip stream", 0)
+    assert raw_lines(store) == LINES
+
+
+def test_two_gzip_members_are_one_readable_object() -> None:
+    assert examine(key(1), gzip.compress(TEXT[:60]) + gzip.compress(TEXT[60:])).outcome == "ok"
+
+
+def test_foreign_bytes_after_the_gzip_stream_make_it_corrupt() -> None:
+    verdict = examine(key(1), gzip.compress(TEXT) + b"trailing junk")
+    assert verdict.outcome == MOVED
+    assert [e.reason for e in verdict.entries] == [CORRUPT_GZIP]

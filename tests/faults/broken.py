@@ -56,6 +56,8 @@ def broken_objects() -> list[Broken]:
     cut = gzip.compress("".join(f"{line}\n" for line in cut_lines).encode())
     utf8 = sms_lines("utf8", 3)
     deep = sms_lines("deep", 2)
+    ctrl_a = sms_lines("ctrla", 2)
+    padded = sms_lines("padded", 2)
     braces = (
         '{"eventType":"TEXT_DELIVERED","messageId":"fault-braces-0","context":{"note":"a}{b"}}'
         '{"eventType":"TEXT_DELIVERED","messageId":"fault-braces-1"}'
@@ -90,6 +92,21 @@ def broken_objects() -> list[Broken]:
             [deep[0], deep_record("deep"), deep[1]],
         ),
         Broken("braces_in_string", key(8), gzip.compress(f"{braces}\n".encode()), [braces]),
+        Broken(
+            "ctrl_a_line",
+            key(9),
+            gzip.compress(
+                "".join(f"{x}\n" for x in ctrl_a).encode()
+                + b'{"eventType":"TEXT_DELIVERED","messageId":"fault-ctrla-bad","x":"a\x01b"}\n'
+            ),
+            [*ctrl_a, "(line with Ctrl-A)"],
+        ),
+        Broken(
+            "zero_padded_gzip",
+            key(10),
+            gzip.compress("".join(f"{x}\n" for x in padded).encode()) + b"\x00" * 32,
+            padded,
+        ),
     ]
 
 

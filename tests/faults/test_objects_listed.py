@@ -30,6 +30,7 @@ def test_the_listing_shows_the_models_quarantine_and_the_sweeps_entries(built_la
             ("zero_byte_gz", "unreadable object: empty gzip"),
             ("invalid_utf8", "invalid UTF-8"),
             ("deep_json", "JSON nested too deeply"),
+            ("ctrl_a_line", "invalid JSON: control character U+0001 (the text readers' field delimiter)"),
         ]
     }
     assert all(r["source"].startswith("raw/") for r in rows)  # relative to the lake root, as the models key them

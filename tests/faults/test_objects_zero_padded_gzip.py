@@ -1,0 +1,24 @@
+"""Zero bytes after a gzip stream (Python ignores them, DuckDB fails): re-landed without them, nothing lost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+
+KIND = "zero_padded_gzip"
+
+
+def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
+    (broken,) = [b for b in broken_objects() if b.kind == KIND]
+    assert duckdb_read_error(tmp_path, broken) is not None
+
+
+def test_nothing_is_quarantined(built_lake: BuiltLake) -> None:
+    assert built_lake.entries(KIND) == []
+    assert not (built_lake.root / built_lake.objects[KIND].key).exists()
+
+
+def test_models_build_completes_with_every_event(built_lake: BuiltLake) -> None:
+    ids = {i for i in built_lake.message_ids() if i.startswith("fault-padded-")}
+    assert ids == {"fault-padded-0", "fault-padded-1"}
