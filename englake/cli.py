@@ -12,6 +12,7 @@ from englake.models import build_models, campaign_summary, check_athena_sql
 from englake.settings import Settings
 from handlers.cli import app as handlers_app
 from ingest.cli import app as lake_app
+from ingest.storage import open_lake
 from segmentation.cli import app as segments_app
 
 app = typer.Typer(
@@ -42,6 +43,10 @@ def models_build(
 ) -> None:
     """Run dbt build (seeds, models, data and unit tests) over the lake."""
     result = build_models(_settings(lake), full_refresh=full_refresh, select=select)
+    if result.sweep is not None and (result.sweep.moves or result.sweep.unfetchable):
+        from ingest.cli import print_sweep_report
+
+        print_sweep_report(open_lake(_settings(lake).lake_root), result.sweep)
     table = Table(title=f"dbt build in {result.seconds:.1f} s")
     table.add_column("status")
     table.add_column("nodes", justify="right")

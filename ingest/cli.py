@@ -118,7 +118,11 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and options give the same lake.")] = 42,
     end: Annotated[str | None, typer.Option(help="End of event time (ISO-8601, UTC). Default: this hour.")] = None,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Delete raw objects, quarantine, exports and truth first.")
+        bool,
+        typer.Option(
+            "--replace",
+            help="Delete raw objects, quarantine, exports and truth first (objects the sweep moved aside stay).",
+        ),
     ] = False,
     append: Annotated[
         bool,

@@ -29,9 +29,11 @@ from typing import Any
 from englake.errors import InputError
 from ingest.layout import (
     ENDPOINT_EXPORT_PREFIX,
+    MOVED_OBJECTS_PREFIX,
     QUARANTINE_PREFIX,
     RAW_PREFIXES,
     STREAM_NAMES,
+    SWEEP_PREFIX,
     Producer,
     object_key,
 )
@@ -262,10 +264,13 @@ class GenerateResult:
 
 
 def clear_synthetic(store: LakeStore) -> int:
-    """Delete what ``generate`` writes (raw objects, quarantine, endpoint exports, truth); returns the count."""
+    """Delete what ``generate`` writes (raw objects, quarantine, endpoint exports, truth) and the sweep's ledger of
+    them; returns the count. Objects the sweep moved aside are kept: englake never deletes those."""
     removed = 0
-    for prefix in [*RAW_PREFIXES.values(), QUARANTINE_PREFIX, ENDPOINT_EXPORT_PREFIX, TRUTH_KEY]:
+    for prefix in [*RAW_PREFIXES.values(), QUARANTINE_PREFIX, ENDPOINT_EXPORT_PREFIX, TRUTH_KEY, SWEEP_PREFIX]:
         for stored in list(store.list(prefix)):
+            if stored.key.startswith(MOVED_OBJECTS_PREFIX):
+                continue
             store.delete(stored.key)
             removed += 1
     return removed

@@ -364,3 +364,14 @@ def test_foreign_bytes_after_the_gzip_stream_make_it_corrupt() -> None:
     verdict = examine(key(1), gzip.compress(TEXT) + b"trailing junk")
     assert verdict.outcome == MOVED
     assert [e.reason for e in verdict.entries] == [CORRUPT_GZIP]
+
+
+def test_generate_replace_keeps_moved_objects_and_forgets_the_ledger(tmp_path: Any) -> None:
+    from ingest.landing import clear_synthetic
+
+    store = LocalStore(tmp_path)
+    store.put(key(1), b"")
+    store.put(key(2), gzip.compress(TEXT))
+    sweep_lake(store)
+    clear_synthetic(store)
+    assert [s.key for s in store.list("")] == [f"{MOVED_OBJECTS_PREFIX}{key(1)}"]

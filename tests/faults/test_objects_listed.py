@@ -35,3 +35,10 @@ def test_the_listing_shows_the_models_quarantine_and_the_sweeps_entries(built_la
     }
     assert all(r["source"].startswith("raw/") for r in rows)  # relative to the lake root, as the models key them
     assert not any(r["found_by"] == "inspect" for r in rows)  # the models' own reading replaces the diagnostic one
+
+
+def test_models_build_says_what_the_sweep_moved_aside(built_lake: BuiltLake) -> None:
+    output = " ".join(built_lake.build_output.split())
+    assert "Objects moved to quarantine/objects/" in output
+    moved = len(built_lake.objects) - 1  # all but braces_in_string, which is readable text
+    assert f"{moved} moved aside" in output
