@@ -85,6 +85,32 @@ class QuarantineEntry:
             stage=stage,
         )
 
+    @classmethod
+    def of_object(
+        cls,
+        key: str,
+        line: int | None,
+        offset: int | None,
+        reason: str,
+        record: str | None,
+        detail: str = "",
+        *,
+        detected_at: datetime | None = None,
+        stage: str = STAGE_INSPECT,
+    ) -> QuarantineEntry:
+        """An entry for a lake object (its key is its source): one record, or the whole object without a line."""
+        return cls.make(
+            source=key,
+            key=key,
+            line=line,
+            offset=offset,
+            reason=reason,
+            record=record,
+            detail=detail,
+            detected_at=detected_at,
+            stage=stage,
+        )
+
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False, separators=(",", ":"))
 

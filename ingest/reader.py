@@ -173,35 +173,25 @@ def split_line(line: str) -> Iterator[tuple[int, str, Any | json.JSONDecodeError
 def read_bytes(
     data: bytes,
     key: str,
-    source: str,
     report: ScanReport | None = None,
     *,
     detected_at: datetime | None = None,
 ) -> Iterator[LakeRecord | QuarantineEntry]:
     """The records of one stored object's bytes (gzip or not), in order, counted into ``report`` if given."""
     report = report if report is not None else ScanReport()
-    for item in _read_bytes(data, key, source, report, detected_at or datetime.now(UTC)):
+    for item in _read_bytes(data, key, report, detected_at or datetime.now(UTC)):
         report.add(item)
         yield item
 
 
 def _read_bytes(
-    data: bytes, key: str, source: str, report: ScanReport, detected_at: datetime
+    data: bytes, key: str, report: ScanReport, detected_at: datetime
 ) -> Iterator[LakeRecord | QuarantineEntry]:
 
     def quarantine(
         line: int | None, offset: int | None, reason: str, record: str | None, detail: str = ""
     ) -> QuarantineEntry:
-        return QuarantineEntry.make(
-            source=source,
-            key=key,
-            line=line,
-            offset=offset,
-            reason=reason,
-            record=record,
-            detail=detail,
-            detected_at=detected_at,
-        )
+        return QuarantineEntry.of_object(key, line, offset, reason, record, detail, detected_at=detected_at)
 
     named_gzip = key.lower().endswith(".gz")
     if named_gzip != (data[:2] == GZIP_MAGIC):
@@ -274,21 +264,14 @@ def read_object(
         data = store.get(key)
     except LakeError as error:
         report.unreadable_objects += 1
-        entry = QuarantineEntry.make(
-            source=key,
-            key=key,
-            line=None,
-            offset=None,
-            reason=f"{UNREADABLE}: cannot fetch",
-            record=None,
-            detail=str(error),
-            detected_at=detected_at,
+        entry = QuarantineEntry.of_object(
+            key, None, None, f"{UNREADABLE}: cannot fetch", None, str(error), detected_at=detected_at
         )
         report.add(entry)
         yield entry
         return
     report.stored_bytes += len(data)
-    yield from read_bytes(data, key, key, report, detected_at=detected_at)
+    yield from read_bytes(data, key, report, detected_at=detected_at)
 
 
 def read_lake(

@@ -180,16 +180,8 @@ def examine(key: str, data: bytes, *, salvage_to: str = "", detected_at: datetim
         moved += f"; its other lines re-landed as {salvage_to}"
     when = detected_at or datetime.now(UTC)
     entries = [
-        QuarantineEntry.make(
-            source=key,
-            key=key,
-            line=line,
-            offset=offset,
-            reason=reason,
-            record=record,
-            detail=f"{detail}; {moved}",
-            detected_at=when,
-            stage=STAGE_SWEEP,
+        QuarantineEntry.of_object(
+            key, line, offset, reason, record, f"{detail}; {moved}", detected_at=when, stage=STAGE_SWEEP
         )
         for line, offset, reason, record, detail in found
     ]

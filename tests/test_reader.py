@@ -257,7 +257,7 @@ def test_a_cleaned_object_loses_its_stale_quarantine(tmp_path: Any) -> None:
 
 def test_long_records_are_cut_in_the_quarantine_and_flagged() -> None:
     text = "x" * (MAX_RECORD_CHARS + 10)
-    (entry,) = list(read_bytes(text.encode(), "raw/pinpoint/k", "lake/raw/pinpoint/k"))
+    (entry,) = list(read_bytes(text.encode(), "raw/pinpoint/k"))
     assert isinstance(entry, QuarantineEntry)
     assert entry.truncated
     assert entry.record == text[:MAX_RECORD_CHARS]
@@ -334,7 +334,7 @@ def test_deeply_nested_json_is_quarantined_not_a_recursion_error() -> None:
     ok = '{"event_type":"_email.send","x":' + "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1) + "}"
     data = "\n".join([PP_SEND, deep, not_json, ok, PP_OPEN]).encode()
     report = ScanReport()
-    items = list(read_bytes(data, "raw/pinpoint/k", "raw/pinpoint/k", report))
+    items = list(read_bytes(data, "raw/pinpoint/k", report))
     assert [(i.line, i.reason) for i in items if isinstance(i, QuarantineEntry)] == [
         (2, JSON_TOO_DEEP),
         (3, JSON_TOO_DEEP),
@@ -370,7 +370,7 @@ def test_depth_counts_nesting_outside_strings(text: str, deep: bool) -> None:
 def test_json_null_counts_as_absent_when_reading(
     record: str, producer: Producer | None, event_type: str | None
 ) -> None:
-    (item,) = list(read_bytes(record.encode(), "raw/sms/k", "raw/sms/k"))
+    (item,) = list(read_bytes(record.encode(), "raw/sms/k"))
     if producer is None:
         assert isinstance(item, QuarantineEntry)
         assert item.reason == UNRECOGNIZED

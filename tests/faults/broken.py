@@ -132,6 +132,11 @@ class BuiltLake:
             columns = [d[0] for d in cursor.description]
             return [_row_of_model(dict(zip(columns, row, strict=True))) for row in cursor.fetchall()]
 
+    def quarantined(self, kind: str) -> list[tuple[str, int | None, str]]:
+        """(source, line, reason) of the lake_quarantine rows naming a kind's object."""
+        key = self.objects[kind].key
+        return [(r.source, r.line, r.reason) for r in self.model_quarantine() if r.source == key]
+
     def message_ids(self) -> set[str]:
         """The End User Messaging message ids the models turned into events."""
         rows = self.query("select distinct message_id from fct_events where message_id like 'fault-%'")
@@ -152,3 +157,15 @@ def duckdb_read_error(folder: Path, broken: Broken) -> str | None:
     except duckdb.Error as error:
         return str(error)
     return None
+
+
+def broken_object(kind: str) -> Broken:
+    (broken,) = [b for b in broken_objects() if b.kind == kind]
+    return broken
+
+
+def unreadable_by_duckdb(folder: Path, kind: str) -> str:
+    """DuckDB's error reading a kind's object without the sweep (the defect: one object fails every model)."""
+    error = duckdb_read_error(folder, broken_object(kind))
+    assert error is not None, f"DuckDB reads the {kind} object: it needs no sweep rule"
+    return error

@@ -9,16 +9,16 @@ import pytest
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.reader import read_bytes
 from ingest.sweep import CORRUPT_GZIP
-from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+from tests.faults.broken import BuiltLake, broken_object, unreadable_by_duckdb
 
 KIND = "corrupt_gzip"
 
 
 def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
     """The defect (issue 9): one corrupt .gz fails read_csv over the whole glob, so every model."""
-    (broken,) = [b for b in broken_objects() if b.kind == KIND]
-    assert duckdb_read_error(tmp_path, broken) is not None
-    (entry,) = list(read_bytes(broken.data, broken.key, broken.key))  # the Python reader: one quarantined unit
+    unreadable_by_duckdb(tmp_path, KIND)
+    broken = broken_object(KIND)
+    (entry,) = list(read_bytes(broken.data, broken.key))  # the Python reader: one quarantined unit
     assert entry.reason == CORRUPT_GZIP  # type: ignore[union-attr]
 
 
@@ -44,4 +44,4 @@ def test_models_build_completes(built_lake: BuiltLake) -> None:
 @pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_object(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
-    assert [(r.source, r.reason) for r in built_lake.model_quarantine() if r.source == key] == [(key, CORRUPT_GZIP)]
+    assert built_lake.quarantined(KIND) == [(key, None, CORRUPT_GZIP)]

@@ -8,14 +8,13 @@ import pytest
 
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.sweep import FIELD_DELIMITER_IN_LINE
-from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+from tests.faults.broken import BuiltLake, unreadable_by_duckdb
 
 KIND = "ctrl_a_line"
 
 
 def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
-    (broken,) = [b for b in broken_objects() if b.kind == KIND]
-    assert "Expected Number of Columns" in (duckdb_read_error(tmp_path, broken) or "")
+    assert "Expected Number of Columns" in unreadable_by_duckdb(tmp_path, KIND)
 
 
 def test_the_sweep_accounts_for_every_line(built_lake: BuiltLake) -> None:
@@ -33,5 +32,4 @@ def test_models_build_completes_with_the_good_lines(built_lake: BuiltLake) -> No
 @pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_line(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
-    rows = [(r.source, r.line, r.reason) for r in built_lake.model_quarantine() if r.source == key]
-    assert rows == [(key, 3, FIELD_DELIMITER_IN_LINE)]
+    assert built_lake.quarantined(KIND) == [(key, 3, FIELD_DELIMITER_IN_LINE)]

@@ -9,19 +9,18 @@ import pytest
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.quarantine import QuarantineEntry
 from ingest.reader import INVALID_UTF8, LakeRecord, read_bytes
-from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+from tests.faults.broken import BuiltLake, unreadable_by_duckdb
 
 KIND = "invalid_utf8"
 
 
 def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
-    (broken,) = [b for b in broken_objects() if b.kind == KIND]
-    assert duckdb_read_error(tmp_path, broken) is not None
+    unreadable_by_duckdb(tmp_path, KIND)
 
 
 def test_the_reader_and_the_sweep_account_for_every_line(built_lake: BuiltLake) -> None:
     broken = built_lake.objects[KIND]
-    items = list(read_bytes(broken.data, broken.key, broken.key))
+    items = list(read_bytes(broken.data, broken.key))
     assert [type(i).__name__ for i in items] == ["LakeRecord", "QuarantineEntry", "LakeRecord", "LakeRecord"]
     (entry,) = built_lake.entries(KIND)
     (read,) = [i for i in items if isinstance(i, QuarantineEntry)]
@@ -41,5 +40,4 @@ def test_models_build_completes_with_the_good_lines(built_lake: BuiltLake) -> No
 @pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_line(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
-    rows = [(r.source, r.line, r.reason) for r in built_lake.model_quarantine() if r.source == key]
-    assert rows == [(key, 2, INVALID_UTF8)]
+    assert built_lake.quarantined(KIND) == [(key, 2, INVALID_UTF8)]

@@ -5,14 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.layout import MOVED_OBJECTS_PREFIX
-from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+from tests.faults.broken import BuiltLake, unreadable_by_duckdb
 
 KIND = "plain_named_gz"
 
 
 def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
-    (broken,) = [b for b in broken_objects() if b.kind == KIND]
-    assert duckdb_read_error(tmp_path, broken) is not None
+    unreadable_by_duckdb(tmp_path, KIND)
 
 
 def test_every_line_is_re_landed_and_none_quarantined(built_lake: BuiltLake) -> None:

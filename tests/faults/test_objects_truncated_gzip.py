@@ -8,14 +8,13 @@ import pytest
 
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.sweep import SALVAGED, TRUNCATED_GZIP, examine
-from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+from tests.faults.broken import BuiltLake, unreadable_by_duckdb
 
 KIND = "truncated_gzip"
 
 
 def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
-    (broken,) = [b for b in broken_objects() if b.kind == KIND]
-    assert duckdb_read_error(tmp_path, broken) is not None
+    unreadable_by_duckdb(tmp_path, KIND)
 
 
 def test_every_line_before_the_cut_is_salvaged_and_the_cut_one_quarantined(built_lake: BuiltLake) -> None:
@@ -46,5 +45,4 @@ def test_models_build_completes_with_the_salvaged_events(built_lake: BuiltLake) 
 def test_lake_quarantine_names_the_cut_line(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
     (entry,) = built_lake.entries(KIND)
-    rows = [(r.source, r.line, r.reason) for r in built_lake.model_quarantine() if r.source == key]
-    assert rows == [(key, entry.line, TRUNCATED_GZIP)]
+    assert built_lake.quarantined(KIND) == [(key, entry.line, TRUNCATED_GZIP)]

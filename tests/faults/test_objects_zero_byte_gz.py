@@ -8,14 +8,13 @@ import pytest
 
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.sweep import EMPTY_GZIP
-from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+from tests.faults.broken import BuiltLake, unreadable_by_duckdb
 
 KIND = "zero_byte_gz"
 
 
 def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
-    (broken,) = [b for b in broken_objects() if b.kind == KIND]
-    assert duckdb_read_error(tmp_path, broken) is not None
+    unreadable_by_duckdb(tmp_path, KIND)
 
 
 def test_the_sweep_moves_it_aside_with_one_entry(built_lake: BuiltLake) -> None:
@@ -33,4 +32,4 @@ def test_models_build_completes(built_lake: BuiltLake) -> None:
 @pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_object(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
-    assert [(r.source, r.reason) for r in built_lake.model_quarantine() if r.source == key] == [(key, EMPTY_GZIP)]
+    assert built_lake.quarantined(KIND) == [(key, None, EMPTY_GZIP)]

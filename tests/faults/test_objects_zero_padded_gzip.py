@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.faults.broken import BuiltLake, broken_objects, duckdb_read_error
+from tests.faults.broken import BuiltLake, unreadable_by_duckdb
 
 KIND = "zero_padded_gzip"
 
 
 def test_without_the_sweep_duckdb_cannot_read_it(tmp_path: Path) -> None:
-    (broken,) = [b for b in broken_objects() if b.kind == KIND]
-    assert duckdb_read_error(tmp_path, broken) is not None
+    unreadable_by_duckdb(tmp_path, KIND)
 
 
 def test_nothing_is_quarantined(built_lake: BuiltLake) -> None:
