@@ -304,6 +304,10 @@ def sweep_lake(
             outcome = _sweep_object(store, stored, report, detected_at)
             if outcome is not None:
                 rows[stored.key] = _ledger_row(stored, outcome[0], stamp, outcome[1])
+                if outcome[1] is not None:  # the salvage object is readable by construction: never read it again
+                    for salvage in store.list(outcome[1]):
+                        if salvage.key == outcome[1]:
+                            rows[salvage.key] = _ledger_row(salvage, OK, stamp)
                 unsaved += 1
             if unsaved >= LEDGER_SAVE_EVERY:
                 save_ledger(store, rows)

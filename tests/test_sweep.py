@@ -375,3 +375,12 @@ def test_generate_replace_keeps_moved_objects_and_forgets_the_ledger(tmp_path: A
     sweep_lake(store)
     clear_synthetic(store)
     assert [s.key for s in store.list("")] == [f"{MOVED_OBJECTS_PREFIX}{key(1)}"]
+
+
+def test_salvage_objects_are_not_read_again_by_the_next_sweep(store: LakeStore) -> None:
+    store.put(key(1), TEXT)  # plain text named .gz: salvaged
+    (move,) = sweep_lake(store).moves
+    counting = CountingStore(store)
+    again = sweep_lake(counting)  # type: ignore[arg-type]
+    assert (again.objects, again.checked, again.already_checked, counting.gets) == (1, 0, 1, 0)
+    assert load_ledger(store)[move.salvage_key or ""]["outcome"] == "ok"
