@@ -6,7 +6,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from englake.console import console, err_console
+from englake.console import console, err_console, progress
 from englake.errors import EnglakeError
 from englake.models import build_models, campaign_summary, check_athena_sql
 from englake.settings import Settings
@@ -42,7 +42,15 @@ def models_build(
     select: str | None = typer.Option(None, "--select", help="dbt node selection, e.g. 'fct_events+'."),
 ) -> None:
     """Run dbt build (seeds, models, data and unit tests) over the lake."""
-    result = build_models(_settings(lake), full_refresh=full_refresh, select=select)
+    with progress(transient=True) as bar:
+        task = bar.add_task("sweeping new raw objects (moving unreadable ones aside)", total=None, visible=False)
+
+        def swept(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=True)
+            if done == total:
+                bar.stop()  # the sweep is over: dbt's own log follows
+
+        result = build_models(_settings(lake), full_refresh=full_refresh, select=select, sweep_progress=swept)
     if result.sweep is not None and (result.sweep.moves or result.sweep.unfetchable):
         from ingest.cli import print_sweep_report
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from sqlglot.errors import ParseError
 from englake.dbt import PROJECT_DIR, DbtError, run_dbt
 from englake.errors import EnglakeError
 from englake.settings import Settings, get_settings
+from ingest.reader import lake_objects
 from ingest.storage import open_lake
 from ingest.sweep import SweepReport, sweep_lake
 
@@ -36,11 +38,12 @@ def build_models(
     select: str | None = None,
     extra_args: list[str] | None = None,
     sweep: bool = True,
+    sweep_progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Sweep the lake (objects no engine can read are moved aside), then run `dbt build` (seeds, models, data and
-    unit tests) on the embedded default or the configured target."""
+    unit tests) on the embedded default or the configured target. ``sweep_progress(done, total)`` follows the sweep."""
     settings = settings or get_settings()
-    swept = sweep_lake(open_lake(settings.lake_root)) if sweep else None
+    swept = _sweep(settings, sweep_progress) if sweep else None
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
@@ -57,6 +60,14 @@ def build_models(
         if status == "warn":
             warnings.append(f"{node.node.name}: {node.message}")
     return BuildResult(time.perf_counter() - started, statuses, warnings, swept)
+
+
+def _sweep(settings: Settings, progress: Callable[[int, int], None] | None) -> SweepReport:
+    store = open_lake(settings.lake_root)
+    objects = lake_objects(store)
+    done = iter(range(1, len(objects) + 1))
+    on_object = (lambda _: progress(next(done), len(objects))) if progress is not None else None
+    return sweep_lake(store, objects=objects, on_object=on_object)
 
 
 @dataclass(frozen=True)

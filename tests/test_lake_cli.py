@@ -345,3 +345,24 @@ def test_inspect_move_unreadable_sweeps_first_and_then_reads_clean(
     table = run("lake", "quarantine", "--lake", str(lake)).output
     assert "1 record(s)" in table
     assert "(whole object)" in table
+
+
+def test_a_damaged_quarantine_object_lists_or_fails_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 9: a quarantine object with invalid UTF-8 made `lake quarantine` print a traceback."""
+    folder = tmp_path / "lake" / "quarantine" / "raw" / "ses"
+    folder.mkdir(parents=True)
+    entry = (
+        b'{"source":"raw/ses/a.gz","key":"raw/ses/a.gz","line":1,"offset":0,"reason":"invalid JSON","record":"\xff"}'
+    )
+    (folder / "a.gz.ndjson").write_bytes(entry + b"\n")
+    listed = [
+        json.loads(x) for x in run("lake", "quarantine", "--lake", str(tmp_path / "lake"), "--json").stdout.splitlines()
+    ]
+    assert [(e["source"], e["record"]) for e in listed] == [("raw/ses/a.gz", "\ufffd")]
+    (folder / "b.gz.ndjson").write_bytes(b"\xfe not an entry\n")
+    code, err = run_main(capsys, monkeypatch, "lake", "quarantine", "--lake", str(tmp_path / "lake"))
+    assert code == 1
+    assert err.startswith("error: quarantine object ")
+    assert err.endswith("b.gz.ndjson line 1 is not a quarantine entry")
