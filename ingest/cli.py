@@ -257,7 +257,7 @@ def inspect(
         bool,
         typer.Option(
             "--move-unreadable",
-            help="Sweep first: move objects the models cannot read to quarantine/objects/, re-land their readable "
+            help="Sweep first: move objects the models cannot read to moved-aside/, re-land their readable "
             "lines, quarantine the rest (what `englake models build` does before dbt).",
         ),
     ] = False,
@@ -298,7 +298,7 @@ def print_sweep_report(store: LakeStore, report: SweepReport) -> None:
         f"{report.lines_quarantined:,} line(s) or object(s) quarantined"
     )
     if report.moves:
-        table = Table(title="Objects moved to quarantine/objects/")
+        table = Table(title="Objects moved to moved-aside/")
         for column in ("object", "why", "lines kept", "quarantined", "re-landed as"):
             table.add_column(column, overflow="fold")
         for move in report.moves:

@@ -29,7 +29,6 @@ from typing import Any
 from englake.errors import InputError
 from ingest.layout import (
     ENDPOINT_EXPORT_PREFIX,
-    MOVED_OBJECTS_PREFIX,
     QUARANTINE_PREFIX,
     RAW_PREFIXES,
     STREAM_NAMES,
@@ -269,8 +268,6 @@ def clear_synthetic(store: LakeStore) -> int:
     removed = 0
     for prefix in [*RAW_PREFIXES.values(), QUARANTINE_PREFIX, ENDPOINT_EXPORT_PREFIX, TRUTH_KEY, SWEEP_PREFIX]:
         for stored in list(store.list(prefix)):
-            if stored.key.startswith(MOVED_OBJECTS_PREFIX):
-                continue
             store.delete(stored.key)
             removed += 1
     return removed

@@ -10,7 +10,7 @@ depend on where the lake is mounted; an input file's is its absolute path. ``sta
 ``land`` (a file given to ``englake lake land``; the record never reached ``raw/``), ``sweep`` (an object or line
 neither engine could read, moved out of ``raw/`` by :mod:`ingest.sweep`) or ``inspect`` (the Python diagnostic
 reader; the dbt models find the same records themselves). Objects the sweep moved aside live under
-``quarantine/objects/`` and are never read as quarantine entries.
+``moved-aside/``, outside the quarantine.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from englake.errors import LakeError
-from ingest.layout import MOVED_OBJECTS_PREFIX, QUARANTINE_PREFIX
+from ingest.layout import QUARANTINE_PREFIX
 from ingest.storage import LakeStore
 
 #: Longest record text kept in a quarantine entry; Firehose records are at most 1,000 KiB
@@ -146,9 +146,9 @@ def write_quarantine(store: LakeStore, key: str, entries: Iterable[QuarantineEnt
 
 
 def quarantine_objects(store: LakeStore) -> Iterator[str]:
-    """Keys of every quarantine object in the lake (objects moved aside are not quarantine entries)."""
+    """Keys of every quarantine object in the lake."""
     for stored in store.list(QUARANTINE_PREFIX):
-        if stored.key.endswith(QUARANTINE_SUFFIX) and not stored.key.startswith(MOVED_OBJECTS_PREFIX):
+        if stored.key.endswith(QUARANTINE_SUFFIX):
             yield stored.key
 
 

@@ -4,7 +4,8 @@
 turn into an event. Records that never reach the models live only in the lake's quarantine objects: entries of
 stage ``land`` (files given to ``englake lake land``) and ``sweep`` (objects and lines neither engine could read).
 ``inspect`` entries repeat what the models find themselves, so they are shown only when the models were not built.
-Once ``lake_quarantine`` carries the lake's entries itself (it then has a ``stage`` column), it is the whole list.
+Once ``lake_quarantine`` carries the lake's entries itself (it then says who found each row, in a ``found_by`` or
+``stage`` column), it is the whole list, and its rows from the lake's entries show the entries' stage.
 """
 
 from __future__ import annotations
@@ -61,17 +62,30 @@ def _row_of_entry(entry: QuarantineEntry) -> QuarantineRow:
     )
 
 
-def _row_of_model(row: dict[str, Any]) -> QuarantineRow:
+#: Values of the models' own ``found_by`` column for rows their SQL found.
+_SQL_FOUND = {"sql", "models", ""}
+
+
+def _row_of_model(row: dict[str, Any], stages: dict[tuple[str, int | None, str], str] | None = None) -> QuarantineRow:
+    """A ``lake_quarantine`` row; ``stages`` tells which lake entry (land, sweep) a row read from the lake came from."""
+
     def first(*names: str) -> Any:
         return next((row[name] for name in names if row.get(name) is not None), None)
 
-    stage = first("stage")
+    source = lake_relative(str(first("source", "object_key", "object_path") or ""))
+    line = first("line", "line_number")
+    reason = str(first("reason", "quarantine_reason") or "")
+    found = str(first("stage", "found_by") or "")
+    if found.lower() in _SQL_FOUND:
+        found = FROM_MODELS
+    elif stages is not None:
+        found = stages.get((source, line, reason), found)
     return QuarantineRow(
-        found_by=str(stage) if stage else FROM_MODELS,
-        source=lake_relative(str(first("source", "object_path") or "")),
-        line=first("line", "line_number"),
+        found_by=found,
+        source=source,
+        line=line,
         offset=first("offset", "byte_offset"),
-        reason=str(first("reason", "quarantine_reason") or ""),
+        reason=reason,
         record=first("record"),
         detail=str(first("detail") or ""),
         detected_at=str(first("detected_at", "ingested_at") or ""),
@@ -100,8 +114,9 @@ def quarantine_listing(store: LakeStore, duckdb_path: Path | None) -> Quarantine
     if isinstance(models, str):
         return QuarantineListing(entries, f"{models}: showing the lake's quarantine objects only")
     rows, columns = models
-    from_models = [_row_of_model(row) for row in rows]
-    if "stage" in columns:  # the models already union the lake's quarantine objects
+    stages = {(row.source, row.line, row.reason): row.found_by for row in entries}
+    from_models = [_row_of_model(row, stages) for row in rows]
+    if {"stage", "found_by"} & set(columns):  # the models already union the lake's quarantine objects
         return QuarantineListing(from_models)
     return QuarantineListing(from_models + [row for row in entries if row.found_by != STAGE_INSPECT])
 

@@ -16,8 +16,8 @@ before. The rules, object by object:
 3. **Readable except some lines** — a line that is not valid UTF-8, nested deeper than the limit, or holding
    Ctrl-A (the field delimiter of both engines' text readers; DuckDB fails on it, Athena would cut the line; JSON
    never holds it raw, so such a line is no record anyway): that line is quarantined (object, 1-based line, byte
-   offset in the decompressed object, reason ``invalid UTF-8`` / ``JSON nested too deeply`` / ``invalid JSON:
-   control character U+0001 …``, the text with undecodable bytes shown as U+FFFD); the other lines, blank ones
+   offset in the decompressed object, reason ``invalid UTF-8`` / ``JSON nested too deeply`` / ``control
+   character U+0001 in line …``, the text with undecodable bytes shown as U+FFFD); the other lines, blank ones
    included, are re-landed in order as a salvage object, and the original moved aside.
 4. **Cut short** — a gzip stream that ends before its end-of-stream marker (an interrupted upload): the lines
    that were complete before the cut are salvaged as in rule 3 (a cut stream is correct up to the cut), and the
@@ -28,7 +28,7 @@ before. The rules, object by object:
    and offset empty, reason ``unreadable object: corrupt gzip`` / ``unreadable object: empty gzip``), and the
    object moved aside.
 
-*Moved aside* means copied byte for byte to ``quarantine/objects/<its key>`` and then deleted from ``raw/``; englake
+*Moved aside* means copied byte for byte to ``moved-aside/<its key>`` and then deleted from ``raw/``; englake
 never deletes it from there. A *salvage object* is gzip, ``.gz``, in the original's hour folder, named as Firehose
 names objects (``<stream>-<version>-<time>-<uuid>.gz``, the original's stream, version and time when its name
 parses, a UUID derived from the original's key and content): the models and Athena's partition projection read it
@@ -53,7 +53,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from englake.errors import LakeError
-from ingest.classify import INVALID_JSON
 from ingest.glue import FIELD_DELIMITER
 from ingest.layout import (
     MOVED_OBJECTS_PREFIX,
@@ -77,7 +76,8 @@ SALVAGE_NAMESPACE = uuid.UUID("5c6f0b1e-8d2a-4f0e-9a51-6e6c616b6521")
 
 #: Ctrl-A, the field delimiter of both engines' text readers (DuckDB's read_csv fails on a second field).
 _DELIMITER = FIELD_DELIMITER.encode()
-FIELD_DELIMITER_IN_LINE = f"{INVALID_JSON}: control character U+0001 (the text readers' field delimiter)"
+#: Not "invalid JSON: …": the models leave out Python entries whose reason SQL also finds, and SQL never sees this line.
+FIELD_DELIMITER_IN_LINE = "control character U+0001 in line (the text readers' field delimiter)"
 CORRUPT_GZIP = f"{UNREADABLE}: corrupt gzip"
 TRUNCATED_GZIP = f"{UNREADABLE}: truncated gzip"
 EMPTY_GZIP = f"{UNREADABLE}: empty gzip"

@@ -333,7 +333,7 @@ def test_inspect_move_unreadable_sweeps_first_and_then_reads_clean(
     result = run("lake", "inspect", "--lake", str(lake), "--move-unreadable")
     assert "1 moved aside" in result.output
     assert "corrupt gzip" in result.output
-    assert (lake / "quarantine" / "objects" / "raw" / "ses" / "2026" / "01" / "01" / "00" / name).exists()
+    assert (lake / "moved-aside" / "raw" / "ses" / "2026" / "01" / "01" / "00" / name).exists()
     assert not (folder / name).exists()
     entries = [json.loads(x) for x in run("lake", "quarantine", "--lake", str(lake), "--json").stdout.splitlines()]
     assert [(e["source"], e["reason"], e["found_by"]) for e in entries] == [

@@ -22,7 +22,6 @@ def _lake(tmp_path: Path) -> LocalStore:
     write_quarantine(store, "quarantine/raw/ses/a.gz.ndjson", [_entry("raw/ses/a.gz", STAGE_INSPECT, "raw/ses/a.gz")])
     write_quarantine(store, "quarantine/raw/ses/b.gz.ndjson", [_entry("raw/ses/b.gz", STAGE_SWEEP, "raw/ses/b.gz")])
     write_quarantine(store, "quarantine/inputs/x/in.json.ndjson", [_entry("/home/me/in.json", STAGE_LAND, None)])
-    store.put("quarantine/objects/raw/ses/c.ndjson", b"moved-aside raw bytes, never read as entries\n")
     return store
 
 
@@ -62,6 +61,25 @@ def test_once_the_models_union_the_lakes_entries_they_are_the_whole_list(tmp_pat
     assert [(r.found_by, r.source, r.line) for r in listing.rows] == [
         ("models", "raw/ses/a.gz", 1),
         ("sweep", "raw/ses/b.gz", 1),
+    ]
+
+
+def test_the_dbt_core_union_columns_are_read_as_they_are_named(tmp_path: Path) -> None:
+    """lake_quarantine as the models build it: object_key, line_number, found_by 'sql' or 'python'."""
+    store = _lake(tmp_path)
+    path = tmp_path / "lake" / "englake.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(
+            "create table lake_quarantine as select * from (values "
+            "('invalid JSON', 'raw/ses/a.gz', null, 'sql'), ('sweep reason', 'raw/ses/b.gz', 1, 'python'), "
+            "('land reason', '/home/me/in.json', 1, 'python')) "
+            "as t(quarantine_reason, object_key, line_number, found_by)"
+        )
+    listing = quarantine_listing(store, path)
+    assert sorted((r.found_by, r.source, r.line, r.reason) for r in listing.rows) == [
+        ("land", "/home/me/in.json", 1, "land reason"),
+        ("models", "raw/ses/a.gz", None, "invalid JSON"),
+        ("sweep", "raw/ses/b.gz", 1, "sweep reason"),
     ]
 
 
