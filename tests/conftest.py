@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
 import pytest
+from moto import mock_aws
+
+from ingest.storage import LakeStore, LocalStore, open_lake
 
 
 @pytest.fixture(autouse=True)
@@ -17,3 +24,15 @@ def _aws_test_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
+@pytest.fixture(params=["local", "s3"])
+def local_or_s3_lake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LakeStore]:
+    """An empty lake, once as a local folder and once as ``s3://lake-bucket/lake`` (moto)."""
+    if request.param == "local":
+        yield LocalStore(tmp_path)
+        return
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="lake-bucket")
+        yield open_lake("s3://lake-bucket/lake", s3)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -113,15 +112,9 @@ EXPECTED_PARSED = {
 }
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LakeStore]:
-    if request.param == "local":
-        yield LocalStore(tmp_path)
-        return
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="crafted")
-        yield open_lake("s3://crafted/lake", s3)
+@pytest.fixture
+def store(local_or_s3_lake: LakeStore) -> LakeStore:
+    return local_or_s3_lake
 
 
 def fill(store: LakeStore) -> None:

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import gzip
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from ingest.layout import MOVED_OBJECTS_PREFIX, RAW_PREFIXES, STREAM_NAMES, Producer, object_key, parse_object_key
 from ingest.quarantine import STAGE_SWEEP, QuarantineEntry, quarantine_key, read_quarantine
 from ingest.reader import MAX_JSON_DEPTH, LakeRecord, ScanReport, inspect_lake, read_lake
-from ingest.storage import LakeStore, LocalStore, StoredObject, open_lake
+from ingest.storage import LakeStore, LocalStore, StoredObject
 from ingest.sweep import (
     CORRUPT_GZIP,
     EMPTY_GZIP,
@@ -64,15 +61,9 @@ class CountingStore:
         return getattr(self.inner, name)
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LakeStore]:
-    if request.param == "local":
-        yield LocalStore(tmp_path)
-        return
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="swept")
-        yield open_lake("s3://swept/lake", s3)
+@pytest.fixture
+def store(local_or_s3_lake: LakeStore) -> LakeStore:
+    return local_or_s3_lake
 
 
 def raw_lines(store: LakeStore) -> list[str]:
