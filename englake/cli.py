@@ -17,7 +17,7 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from englake.console import console, err_console
+from englake.console import console, err_console, progress
 from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
 from handlers.cli import app as handlers_app
 from handlers.hooks.cli import app as hooks_app
@@ -148,8 +148,21 @@ def models_build(
     from rich.table import Table
 
     from englake.models import build_models
+    from ingest.storage import open_lake
 
-    result = build_models(_settings(lake), full_refresh=full_refresh, select=select)
+    with progress(transient=True) as bar:
+        task = bar.add_task("sweeping new raw objects (moving unreadable ones aside)", total=None, visible=False)
+
+        def swept(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, visible=True)
+            if done == total:
+                bar.stop()  # the sweep is over: dbt's own log follows
+
+        result = build_models(_settings(lake), full_refresh=full_refresh, select=select, sweep_progress=swept)
+    if result.sweep is not None and (result.sweep.moves or result.sweep.unfetchable):
+        from ingest.cli import print_sweep_report
+
+        print_sweep_report(open_lake(_settings(lake).lake_root), result.sweep)
     table = Table(title=f"dbt build in {result.seconds:.1f} s")
     table.add_column("status")
     table.add_column("nodes", justify="right")

@@ -6,12 +6,12 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from englake.console import styled
 from englake.database import check_unlocked
 from englake.errors import DbtError
+from englake.project import dbt_project_dir
 from englake.settings import Settings, get_settings
 
 if TYPE_CHECKING:  # dbt takes seconds to import: only the commands that run it pay for that
@@ -21,8 +21,8 @@ __all__ = ["PROJECT_DIR", "DbtError", "run_dbt"]
 
 log = logging.getLogger(__name__)
 
-#: The dbt project shipped in this repository.
-PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+#: The dbt project shipped with englake (located in one place: englake.project).
+PROJECT_DIR = dbt_project_dir()
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,9 @@ from englake.database import connect
 from englake.dbt import PROJECT_DIR, DbtError, run_dbt
 from englake.errors import LakeError
 from englake.settings import Settings, get_settings
+from ingest.reader import lake_objects
+from ingest.storage import open_lake
+from ingest.sweep import SweepReport, sweep_lake
 
 
 @dataclass
@@ -25,6 +29,7 @@ class BuildResult:
     seconds: float
     statuses: dict[str, int] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    sweep: SweepReport | None = None  # what the sweep moved aside before dbt read the lake
 
 
 def build_models(
@@ -33,9 +38,13 @@ def build_models(
     full_refresh: bool = False,
     select: str | None = None,
     extra_args: list[str] | None = None,
+    sweep: bool = True,
+    sweep_progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
-    """Run `dbt build` (seeds, models, data and unit tests) on the embedded default or the configured target."""
+    """Sweep the lake (objects no engine can read are moved aside), then run `dbt build` (seeds, models, data and
+    unit tests) on the embedded default or the configured target. ``sweep_progress(done, total)`` follows the sweep."""
     settings = settings or get_settings()
+    swept = _sweep(settings, sweep_progress) if sweep else None
     args = ["build"]
     if full_refresh:
         args.append("--full-refresh")
@@ -51,7 +60,15 @@ def build_models(
         statuses[status] = statuses.get(status, 0) + 1
         if status == "warn":
             warnings.append(f"{node.node.name}: {node.message}")
-    return BuildResult(time.perf_counter() - started, statuses, warnings)
+    return BuildResult(time.perf_counter() - started, statuses, warnings, swept)
+
+
+def _sweep(settings: Settings, progress: Callable[[int, int], None] | None) -> SweepReport:
+    store = open_lake(settings.lake_root)
+    objects = lake_objects(store)
+    done = iter(range(1, len(objects) + 1))
+    on_object = (lambda _: progress(next(done), len(objects))) if progress is not None else None
+    return sweep_lake(store, objects=objects, on_object=on_object)
 
 
 @dataclass(frozen=True)

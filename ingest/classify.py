@@ -9,15 +9,19 @@ The rule, shared word for word with the dbt staging models (a JSON ``null`` coun
 
 Text that is not a JSON object (invalid JSON, an array, a number, a truncated record) is quarantined with a reason
 naming the JSON error. An unknown event type of a known producer is still an event: it is kept, and ``inspect``
-reports it against the documented type lists below (event-formats.md §1–§3).
+reports it against the one list of event types, the dbt seed ``dbt_project/seeds/event_types.csv`` (the models
+join the same seed, so both readers call the same types unknown).
 """
 
 from __future__ import annotations
 
+import csv
 import json
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
+from englake.project import seed_path
 from ingest.layout import Producer
 
 #: Quarantine reasons; ``inspect`` counts by reason, so a reason never holds positions (those go in the entry).
@@ -25,103 +29,28 @@ UNRECOGNIZED = "unrecognized producer"
 INVALID_JSON = "invalid JSON"
 NOT_AN_OBJECT = "not a JSON object"
 
-#: Amazon Pinpoint event-stream types, as documented: email, SMS, campaign, journey and app events (custom app
-#: events carry any name without a leading underscore, and count as known). https://docs.aws.amazon.com/pinpoint/latest/developerguide/event-streams-data-email.html
-#: (and …-data-sms, …-data-campaign, …-data-journey, …-data-app).
-PINPOINT_EVENT_TYPES: frozenset[str] = frozenset(
-    {
-        "_email.send",
-        "_email.delivered",
-        "_email.rejected",
-        "_email.hardbounce",
-        "_email.softbounce",
-        "_email.complaint",
-        "_email.open",
-        "_email.click",
-        "_email.unsubscribe",
-        "_email.rendering_failure",
-        "_SMS.BUFFERED",
-        "_SMS.SUCCESS",
-        "_SMS.FAILURE",
-        "_SMS.OPTOUT",
-        "_campaign.send",
-        "_campaign.opened_notification",
-        "_campaign.received_foreground",
-        "_campaign.received_background",
-        "_journey.send",
-        "_session.start",
-        "_session.stop",
-        "_session.pause",
-        "_session.resume",
-        "_userauth.sign_in",
-        "_userauth.sign_up",
-        "_userauth.auth_fail",
-        "_monetization.purchase",
-    }
-)
+#: The seed that lists every event type the models know (with its canonical type, channel, precedence, finality).
+EVENT_TYPES_SEED = "event_types"
+#: The seed row standing for every Pinpoint custom app event (names are the app's to choose).
+CUSTOM_EVENT_MARKER = "<custom>"
 
-#: Amazon SES ``eventType`` values (event publishing) and ``notificationType`` values (identity notifications).
-#: https://docs.aws.amazon.com/ses/latest/dg/event-publishing-retrieving-firehose-contents.html
-SES_EVENT_TYPES: frozenset[str] = frozenset(
-    {
-        "Bounce",
-        "Complaint",
-        "Delivery",
-        "Send",
-        "Reject",
-        "Open",
-        "Click",
-        "Rendering Failure",
-        "DeliveryDelay",
-        "Subscription",
-    }
-)
 
-#: AWS End User Messaging SMS/MMS/voice/RCS ``eventType`` values: the API's EventType enum without the ``*ALL``
-#: selectors. https://docs.aws.amazon.com/pinpoint/latest/apireference_smsvoicev2/API_EventDestination.html
-#: Carrier statuses that text and media messages share.
-_CARRIER_STATUSES = [
-    "PENDING",
-    "QUEUED",
-    "SUCCESSFUL",
-    "DELIVERED",
-    "INVALID",
-    "INVALID_MESSAGE",
-    "UNREACHABLE",
-    "CARRIER_UNREACHABLE",
-    "BLOCKED",
-    "CARRIER_BLOCKED",
-    "SPAM",
-    "UNKNOWN",
-    "TTL_EXPIRED",
-]
-SMS_EVENT_TYPES: frozenset[str] = frozenset(
-    [f"TEXT_{s}" for s in ["SENT", *_CARRIER_STATUSES, "PROTECT_BLOCKED"]]
-    + [
-        f"VOICE_{s}"
-        for s in ["INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED", "TTL_EXPIRED"]
-    ]
-    + [f"MEDIA_{s}" for s in [*_CARRIER_STATUSES, "FILE_INACCESSIBLE", "FILE_TYPE_UNSUPPORTED", "FILE_SIZE_EXCEEDED"]]
-    + [
-        f"RCS_{s}"
-        for s in [
-            "QUEUED",
-            "SENT",
-            "DELIVERED",
-            "READ",
-            "FAILED",
-            "TTL_EXPIRED",
-            "PROTECT_BLOCKED",
-            "FALLEN_BACK_TO_SMS",
-        ]
-    ]
-)
+@cache
+def known_event_types() -> dict[Producer, frozenset[str]]:
+    """The raw event types of each producer, read from the dbt event-type seed (the one list; columns by name).
 
-KNOWN_EVENT_TYPES: dict[Producer, frozenset[str]] = {
-    Producer.PINPOINT: PINPOINT_EVENT_TYPES,
-    Producer.SES: SES_EVENT_TYPES,
-    Producer.SMS: SMS_EVENT_TYPES,
-}
+    SES rows may refine a type by subtype (``Bounce.Permanent``, ``Subscription.OptOut``): the reader sees only
+    ``eventType``, so the part before the first dot is what counts as known for SES.
+    """
+    with seed_path(EVENT_TYPES_SEED).open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    known: dict[Producer, set[str]] = {producer: set() for producer in Producer}
+    for row in rows:
+        producer, raw = Producer(row["producer"].strip()), row["raw_event_type"].strip()
+        if raw == CUSTOM_EVENT_MARKER:
+            continue
+        known[producer].add(raw.split(".", 1)[0] if producer is Producer.SES else raw)
+    return {producer: frozenset(types) for producer, types in known.items()}
 
 
 def _present(record: dict[str, Any], key: str) -> bool:
@@ -159,7 +88,7 @@ def is_custom_event_type(producer: Producer, event_type: str) -> bool:
 
 def is_known_event_type(producer: Producer, event_type: str) -> bool:
     """Documented by AWS for the producer, or a Pinpoint custom event (whose names are the app's to choose)."""
-    return event_type in KNOWN_EVENT_TYPES[producer] or is_custom_event_type(producer, event_type)
+    return event_type in known_event_types()[producer] or is_custom_event_type(producer, event_type)
 
 
 def json_kind(value: Any) -> str:

@@ -5,8 +5,11 @@ Thin: each command parses options, calls one function of the ingest package, and
 
 from __future__ import annotations
 
+import csv
 import json
+import sys
 from datetime import datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -14,16 +17,17 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from englake.console import console, progress
+from englake.console import console, err_console, progress
 from englake.errors import InputError, LakeError
 from ingest.classify import is_custom_event_type, is_known_event_type
 from ingest.glue import DEFAULT_PROJECTION_START, register_glue
 from ingest.inputs import expand_paths, land_paths
 from ingest.landing import DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_SECONDS, BufferingHints, LandingReport
 from ingest.layout import Producer
-from ingest.quarantine import read_quarantine
+from ingest.quarantine_listing import QuarantineRow
 from ingest.reader import ScanReport, inspect_lake, lake_objects
 from ingest.storage import LakeStore, LocalStore, open_lake
+from ingest.sweep import SweepReport, sweep_lake
 
 if TYPE_CHECKING:
     from englake.settings import Settings
@@ -66,11 +70,16 @@ Undelimited = Annotated[
 ]
 
 
-def _store(lake: str | None, *, must_exist: bool = False) -> LakeStore:
+def _store(lake: str | None, *, must_exist: bool = False, creates: bool = False) -> LakeStore:
+    """The lake: a reading command (``must_exist``) refuses a local root that is not there; a command that
+    ``creates`` a lake says when it creates one."""
     root = lake or get_settings().lake_root
     store = open_lake(root)
-    if must_exist and isinstance(store, LocalStore) and not store.path.is_dir():
-        raise LakeError(f"lake root {store.root} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)")
+    if isinstance(store, LocalStore) and not store.path.is_dir():
+        if must_exist:
+            raise LakeError(f"lake root {store.root} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)")
+        if creates:
+            console.print(f"creating a new lake at {store.root}", markup=False)
     return store
 
 
@@ -119,7 +128,15 @@ def generate(
     seed: Annotated[int, typer.Option(help="Random seed; the same seed and options give the same lake.")] = 42,
     end: Annotated[str | None, typer.Option(help="End of event time (ISO-8601, UTC). Default: this hour.")] = None,
     replace: Annotated[
-        bool, typer.Option("--replace", help="Delete raw objects, quarantine, exports and truth first.")
+        bool,
+        typer.Option(
+            "--replace",
+            help="Delete raw objects, quarantine, exports and truth first (objects the sweep moved aside stay).",
+        ),
+    ] = False,
+    append: Annotated[
+        bool,
+        typer.Option("--append", help="Add to a lake that already holds raw objects (counts then mix two runs)."),
     ] = False,
     max_records: MaxRecords = None,
     buffer_mib: BufferMiB = DEFAULT_BUFFER_BYTES / 2**20,
@@ -131,7 +148,16 @@ def generate(
     from ingest.generator import GeneratorConfig
     from ingest.landing import generate_lake
 
-    store = _store(lake)
+    if replace and append:
+        raise typer.BadParameter("--replace and --append exclude each other")
+    store = _store(lake, creates=True)
+    if not replace and not append:
+        existing = sum(1 for _ in lake_objects(store))
+        if existing:
+            raise LakeError(
+                f"lake {store.root} already holds {existing:,} raw object(s): pass --replace to empty raw/ and the "
+                "truth first, or --append to add to them"
+            )
     config = GeneratorConfig(seed=seed, events=events, days=days, end=_parse_time(end))
     with progress() as bar:
         task = bar.add_task("planning events, then landing records", total=None)
@@ -175,7 +201,7 @@ def land(
 ) -> None:
     """Land records from files or folders into the lake, each under its producer's prefix (classified by content)."""
     files = expand_paths(paths)  # fails fast, before anything lands, on a missing path
-    store = _store(lake)
+    store = _store(lake, creates=True)
     with progress() as bar:
         task = bar.add_task("landing files", total=len(files))
         result = land_paths(
@@ -237,9 +263,21 @@ def inspect(
         bool, typer.Option("--write-quarantine", help="Write each object's quarantined records under quarantine/.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON instead of tables.")] = False,
+    move_unreadable: Annotated[
+        bool,
+        typer.Option(
+            "--move-unreadable",
+            help="Sweep first: move objects the models cannot read to moved-aside/, re-land their readable "
+            "lines, quarantine the rest (what `englake models build` does before dbt).",
+        ),
+    ] = False,
 ) -> None:
     """Read every raw object back: objects, lines, events per producer and type, quarantine per reason."""
     store = _store(lake, must_exist=True)
+    if move_unreadable:
+        swept = run_sweep(store, quiet=as_json)
+        if not as_json:
+            print_sweep_report(store, swept)
     objects = lake_objects(store)
     with progress(transient=as_json) as bar:
         task = bar.add_task("reading objects", total=len(objects))
@@ -251,8 +289,39 @@ def inspect(
     if report.unreadable_objects:
         raise LakeError(
             f"{report.unreadable_objects} object(s) in {store.root} could not be read; "
-            "they are counted as quarantined (see `englake lake quarantine` after --write-quarantine)"
+            "they are counted as quarantined (move them aside with --move-unreadable; see `englake lake quarantine`)"
         )
+
+
+def run_sweep(store: LakeStore, *, quiet: bool = False) -> SweepReport:
+    """The sweep with a progress bar (objects already checked go by without being read)."""
+    objects = lake_objects(store)
+    with progress(transient=True) as bar:
+        task = bar.add_task("sweeping new objects", total=len(objects), visible=not quiet)
+        return sweep_lake(store, objects=objects, on_object=lambda _: bar.advance(task))
+
+
+def print_sweep_report(store: LakeStore, report: SweepReport) -> None:
+    console.print(
+        f"sweep of {escape(store.root)}: {report.objects:,} raw object(s), {report.checked:,} checked, "
+        f"{report.already_checked:,} checked before; {report.moved:,} moved aside ({report.salvaged:,} salvaged), "
+        f"{report.lines_quarantined:,} line(s) or object(s) quarantined"
+    )
+    if report.moves:
+        table = Table(title="Objects moved to moved-aside/")
+        for column in ("object", "why", "lines kept", "quarantined", "re-landed as"):
+            table.add_column(column, overflow="fold")
+        for move in report.moves:
+            table.add_row(
+                escape(move.key),
+                escape(move.why),
+                f"{move.kept:,}",
+                f"{move.quarantined:,}",
+                escape(move.salvage_key or ""),
+            )
+        console.print(table)
+    for problem in report.unfetchable:
+        err_console.print(f"[yellow]warning:[/yellow] could not fetch {escape(problem)}; the next sweep tries again")
 
 
 def print_scan_report(store: LakeStore, report: ScanReport) -> None:
@@ -297,36 +366,59 @@ def print_scan_report(store: LakeStore, report: ScanReport) -> None:
         console.print(f"wrote {report.quarantine_objects_written:,} quarantine object(s) under quarantine/")
 
 
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
 @app.command()
 def quarantine(
     lake: LakeOption = None,
     reason: Annotated[str | None, typer.Option(help="Only reasons containing this text.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="Show at most this many records (0: all).")] = 50,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the entries as NDJSON.")] = False,
+    output: Annotated[
+        OutputFormat, typer.Option("--format", help="table, csv, or json (one JSON object per line).")
+    ] = OutputFormat.TABLE,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="Same as --format json.")] = False,
 ) -> None:
-    """List quarantined records (written by `inspect --write-quarantine` and by `land`)."""
+    """List what could not be read: the models' lake_quarantine and the records that never reached the models."""
+    from englake.settings import Settings
+    from ingest.quarantine_listing import quarantine_listing, rows_matching
+
     store = _store(lake, must_exist=True)
-    entries = [e for e in read_quarantine(store) if reason is None or reason.lower() in e.reason.lower()]
-    shown = entries if limit == 0 else entries[:limit]
-    if as_json:
-        for entry in shown:
-            typer.echo(entry.to_json())
+    settings = Settings(lake_root=lake) if lake else get_settings()
+    listing = quarantine_listing(store, settings.resolved_duckdb_path if settings.is_local else None)
+    rows = list(rows_matching(listing, reason))
+    shown = rows if limit == 0 else rows[:limit]
+    output = OutputFormat.JSON if as_json else output
+    if listing.note:
+        err_console.print(f"note: {listing.note}", markup=False)
+    if output is OutputFormat.JSON:
+        for row in shown:
+            typer.echo(json.dumps(row.to_dict(), ensure_ascii=False, default=str))
         return
-    table = Table(title=f"Quarantine of {escape(store.root)}: {len(entries):,} record(s)")
-    for column in ("source", "line", "offset", "reason", "record"):
+    if output is OutputFormat.CSV:
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(QuarantineRow.__dataclass_fields__), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(row.to_dict() for row in shown)
+        return
+    table = Table(title=f"Quarantine of {escape(store.root)}: {len(rows):,} record(s)")
+    for column in ("found by", "source", "line", "offset", "reason", "record"):
         table.add_column(column, overflow="fold")
-    for entry in shown:
-        record = entry.record if entry.record is not None else "(whole object)" if entry.key else "(whole file)"
+    for row in shown:
+        record = row.record if row.record is not None else "(whole object)" if row.line is None else ""
         table.add_row(
-            escape(entry.key or entry.source),
-            "" if entry.line is None else str(entry.line),
-            "" if entry.offset is None else str(entry.offset),
-            escape(entry.reason),
+            row.found_by,
+            escape(row.source),
+            "" if row.line is None else str(row.line),
+            "" if row.offset is None else str(row.offset),
+            escape(row.reason),
             escape((record[:117] + "…") if len(record) > 120 else record),
         )
     console.print(table)
-    if len(shown) < len(entries):
-        console.print(f"{len(entries) - len(shown):,} more; use --limit 0 to show all")
+    if len(shown) < len(rows):
+        console.print(f"{len(rows) - len(shown):,} more; use --limit 0 to show all")
 
 
 @app.command("register-glue")

@@ -9,7 +9,8 @@ turn) and an EventBridge event (``detail``).
 
 Every record is classified by content (:mod:`ingest.classify`); anything unparseable, not an object or of no known
 producer is rejected with the file, line, offset and reason, and the rest of the file goes on. After a broken value,
-reading resumes at the next line that starts (in its first column) with ``{`` or ``[``.
+reading resumes at the next line that starts (in its first column) with ``{`` or ``[``. A value nested deeper than
+:data:`ingest.reader.MAX_JSON_DEPTH` is rejected (``JSON nested too deeply``), as the sweep and the reader would.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ from englake.errors import InputError
 from ingest.classify import INVALID_JSON, Classified, classify
 from ingest.landing import MAX_RECORD_BYTES, BufferingHints, FirehoseLander, LandingReport
 from ingest.layout import Producer
-from ingest.quarantine import QuarantineEntry, input_quarantine_key, write_quarantine
+from ingest.quarantine import STAGE_LAND, QuarantineEntry, input_quarantine_key, write_quarantine
+from ingest.reader import JSON_TOO_DEEP, MAX_JSON_DEPTH, too_deep
 from ingest.storage import LakeStore
 
 UNREADABLE_INPUT = "unreadable input"
@@ -130,10 +132,13 @@ def _position(text: str, index: int) -> str:
 
 @dataclass(frozen=True)
 class _Bad:
-    """An envelope payload that cannot be opened."""
+    """A value that cannot be a record (an envelope payload that cannot be opened, a value nested too deeply)."""
 
     reason: str
     detail: str
+
+
+_TOO_DEEP = _Bad(JSON_TOO_DEEP, f"more than {MAX_JSON_DEPTH} nested arrays or objects")
 
 
 def parse_text(text: str, path: str) -> Iterator[InputRecord | InputRejection]:
@@ -145,8 +150,15 @@ def parse_text(text: str, path: str) -> Iterator[InputRecord | InputRejection]:
             detail = f"{value.msg} at {_position(text, value.pos)}"
             yield InputRejection(path, line, index, where, f"{INVALID_JSON}: {value.msg}", raw, detail)
             continue
-        for inner_where, inner_value, inner_raw in _unwrap(value, where, raw, 0):
-            yield _judge(path, line, index, inner_where, inner_value, inner_raw)
+        if isinstance(value, _Bad):
+            yield InputRejection(path, line, index, where, value.reason, raw, value.detail)
+            continue
+        try:
+            judged = [_judge(path, line, index, *found) for found in _unwrap(value, where, raw, 0)]
+        except RecursionError:  # a backstop: values deeper than MAX_JSON_DEPTH never get here
+            yield InputRejection(path, line, index, where, _TOO_DEEP.reason, raw, _TOO_DEEP.detail)
+            continue
+        yield from judged
 
 
 def _values(text: str) -> Iterator[tuple[int, str, Any | json.JSONDecodeError]]:
@@ -155,12 +167,13 @@ def _values(text: str) -> Iterator[tuple[int, str, Any | json.JSONDecodeError]]:
     while index < len(text):
         try:
             value, end = _DECODER.raw_decode(text, index)
-        except json.JSONDecodeError as error:
+        except (json.JSONDecodeError, RecursionError) as error:
             resync = _RESYNC.search(text, index + 1)
             end = resync.start() + 1 if resync else len(text)
-            yield index, text[index:end].rstrip(), error
+            yield index, text[index:end].rstrip(), error if isinstance(error, json.JSONDecodeError) else _TOO_DEEP
         else:
-            yield index, text[index:end], value
+            piece = text[index:end]
+            yield index, piece, _TOO_DEEP if too_deep(piece.encode("utf-8", "surrogatepass")) else value
         index = _WHITESPACE.match(text, end).end()  # type: ignore[union-attr]
 
 
@@ -359,6 +372,7 @@ def land_paths(
                         record=item.text,
                         detail=detail,
                         detected_at=detected_at,
+                        stage=STAGE_LAND,
                     )
                 )
                 continue

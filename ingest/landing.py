@@ -34,6 +34,7 @@ from ingest.layout import (
     QUARANTINE_PREFIX,
     RAW_PREFIXES,
     STREAM_NAMES,
+    SWEEP_PREFIX,
     Producer,
     object_key,
 )
@@ -264,9 +265,18 @@ class GenerateResult:
 
 
 def clear_synthetic(store: LakeStore) -> int:
-    """Delete what ``generate`` writes (raw objects, quarantine, endpoint exports, truth); returns the count."""
+    """Delete what ``generate`` writes (raw objects, quarantine, endpoint exports, truth) and the sweep's ledger of
+    them; returns the count. Objects the sweep moved aside are kept: englake never deletes those."""
     removed = 0
-    for prefix in [*RAW_PREFIXES.values(), QUARANTINE_PREFIX, ENDPOINT_EXPORT_PREFIX, CATALOG_PREFIX, TRUTH_KEY]:
+    prefixes = [
+        *RAW_PREFIXES.values(),
+        QUARANTINE_PREFIX,
+        ENDPOINT_EXPORT_PREFIX,
+        CATALOG_PREFIX,
+        TRUTH_KEY,
+        SWEEP_PREFIX,
+    ]
+    for prefix in prefixes:
         for stored in list(store.list(prefix)):
             store.delete(stored.key)
             removed += 1

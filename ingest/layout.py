@@ -27,6 +27,12 @@ RAW_PREFIXES: dict[Producer, str] = {p: f"raw/{p.value}/" for p in Producer}
 ERROR_PREFIX = "errors/"
 #: Records the tolerant reader could not parse or classify, with their source and reason.
 QUARANTINE_PREFIX = "quarantine/"
+#: Raw objects the sweep moved aside (kept byte for byte under their original key, never deleted by englake). Not
+#: under quarantine/: the Glue table over quarantine/ (Athena reads every object below its location) must not meet a
+#: corrupt gzip, and quarantine/ may expire by lifecycle rule while these are the only copy.
+MOVED_OBJECTS_PREFIX = "moved-aside/"
+#: englake's own bookkeeping in the lake (the sweep's ledger of objects already checked).
+SWEEP_PREFIX = "_englake/sweep/"
 #: Pinpoint endpoint exports (CreateExportJob format: gzip newline-delimited endpoint JSON).
 ENDPOINT_EXPORT_PREFIX = "endpoints/"
 #: Campaign and journey definitions (Pinpoint GetCampaigns / ListJourneys, one response object per line), named

@@ -4,6 +4,13 @@ One NDJSON object per source (``quarantine/<source key>.ndjson`` for a lake obje
 file given to ``land``), so scanning the same source again overwrites its quarantine instead of duplicating it.
 Each line holds the source, the line and byte offset, the reason, and the record text (cut at
 :data:`MAX_RECORD_CHARS`, flagged ``truncated``; the full text is still in the source at that line and offset).
+
+A lake object's ``source`` is its key relative to the lake root (``raw/ses/2026/…gz``), so the quarantine does not
+depend on where the lake is mounted; an input file's is its absolute path. ``stage`` says who wrote the entry:
+``land`` (a file given to ``englake lake land``; the record never reached ``raw/``), ``sweep`` (an object or line
+neither engine could read, moved out of ``raw/`` by :mod:`ingest.sweep`) or ``inspect`` (the Python diagnostic
+reader; the dbt models find the same records themselves). Objects the sweep moved aside live under
+``moved-aside/``, outside the quarantine.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import MISSING, asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,13 +34,17 @@ MAX_RECORD_CHARS = 65_536
 INPUT_QUARANTINE_PREFIX = f"{QUARANTINE_PREFIX}inputs/"
 #: Quarantine objects end with this suffix, after the source key.
 QUARANTINE_SUFFIX = ".ndjson"
+#: Who wrote an entry (see the module docstring); the models union the ``land`` and ``sweep`` entries.
+STAGE_LAND = "land"
+STAGE_SWEEP = "sweep"
+STAGE_INSPECT = "inspect"
 
 
 @dataclass(frozen=True)
 class QuarantineEntry:
     """One quarantined record (or one unreadable object, then ``line``/``offset`` are ``None``)."""
 
-    source: str  # the lake URI of the object (or path of the input file) the record came from
+    source: str  # the object's key relative to the lake root (or the input file's absolute path)
     key: str | None  # the lake key of the source object; None for input files
     line: int | None  # 1-based line number in the (decompressed) source
     offset: int | None  # byte offset of the record in the (decompressed) source
@@ -42,6 +53,7 @@ class QuarantineEntry:
     truncated: bool = False
     detail: str = ""  # the exact error, when the reason alone does not say it
     detected_at: str = ""  # ISO-8601 UTC time of the scan
+    stage: str = ""  # land, sweep or inspect: who wrote the entry
 
     @classmethod
     def make(
@@ -55,6 +67,7 @@ class QuarantineEntry:
         record: str | None,
         detail: str = "",
         detected_at: datetime | None = None,
+        stage: str = STAGE_INSPECT,
     ) -> QuarantineEntry:
         """An entry with the record text cut to :data:`MAX_RECORD_CHARS` and the time stamped."""
         truncated = record is not None and len(record) > MAX_RECORD_CHARS
@@ -69,6 +82,33 @@ class QuarantineEntry:
             truncated=truncated,
             detail=detail,
             detected_at=when.isoformat(timespec="seconds") + "Z",
+            stage=stage,
+        )
+
+    @classmethod
+    def of_object(
+        cls,
+        key: str,
+        line: int | None,
+        offset: int | None,
+        reason: str,
+        record: str | None,
+        detail: str = "",
+        *,
+        detected_at: datetime | None = None,
+        stage: str = STAGE_INSPECT,
+    ) -> QuarantineEntry:
+        """An entry for a lake object (its key is its source): one record, or the whole object without a line."""
+        return cls.make(
+            source=key,
+            key=key,
+            line=line,
+            offset=offset,
+            reason=reason,
+            record=record,
+            detail=detail,
+            detected_at=detected_at,
+            stage=stage,
         )
 
     def to_json(self) -> str:
@@ -76,8 +116,11 @@ class QuarantineEntry:
 
     @classmethod
     def from_json(cls, text: str) -> QuarantineEntry:
-        data: dict[str, Any] = json.loads(text)
-        return cls(**{name: data.get(name) for name in cls.__dataclass_fields__})
+        data: Any = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("source"), str) or "reason" not in data:
+            raise ValueError("not a quarantine entry (a JSON object with source and reason)")
+        defaults = {name: None if f.default is MISSING else f.default for name, f in cls.__dataclass_fields__.items()}
+        return cls(**{name: data.get(name, default) for name, default in defaults.items()})
 
 
 def quarantine_key(source_key: str) -> str:
@@ -110,9 +153,10 @@ def quarantine_objects(store: LakeStore) -> Iterator[str]:
 
 
 def read_quarantine(store: LakeStore) -> Iterator[QuarantineEntry]:
-    """Every quarantined record in the lake, object by object."""
+    """Every quarantined record in the lake, object by object; a line that is not an entry is a LakeError."""
     for key in quarantine_objects(store):
-        text = store.get(key).decode("utf-8")
+        # Entries are written as UTF-8; a damaged byte must not hide the other entries (it shows as U+FFFD).
+        text = store.get(key).decode("utf-8", "replace")
         for number, line in enumerate(text.split("\n"), start=1):
             if not line.strip():
                 continue

@@ -12,6 +12,11 @@ Line-oriented, exactly as the dbt staging models read the raw objects:
    invalid line at every ``}\\s*{`` gives the same records unless a string value itself contains ``}{``.)
 5. Each record is classified by content (:mod:`ingest.classify`); not-an-object and unrecognized records are
    quarantined with the reason, the source object, the 1-based line and the byte offset in the decompressed object.
+6. A line nested deeper than :data:`MAX_JSON_DEPTH` (brackets and braces outside strings) is one quarantined record
+   (``JSON nested too deeply``), never a ``RecursionError``: the same rule the sweep applies before the models run.
+
+Records and entries name their object by its key relative to the lake root, so the same lake mounted elsewhere
+reads the same.
 
 So for every scan ``records == parsed + quarantined`` holds by construction, and the tests check both sides against
 numbers known from the crafted input.
@@ -38,10 +43,18 @@ from ingest.storage import LakeStore, StoredObject
 GZIP_MAGIC = b"\x1f\x8b"
 UNREADABLE = "unreadable object"
 INVALID_UTF8 = "invalid UTF-8"
+JSON_TOO_DEEP = "JSON nested too deeply"
+#: Deepest nesting of arrays and objects a record may have. Python's JSON decoder recurses once per level (its
+#: recursion limit is 1,000 frames, some already in use); Jackson, Trino's JSON parser, refuses more than 1,000
+#: levels by default since 2.15 and its maintainers proposed 500
+#: (https://github.com/FasterXML/jackson-core/wiki/StreamReadConstraints, issue #1233). AWS events nest a few levels.
+MAX_JSON_DEPTH = 500
 
 _DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
 _BOUNDARY = re.compile(r"}[ \t\r]*{")
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 @dataclass(frozen=True)
@@ -117,6 +130,18 @@ def decompress(data: bytes) -> bytes:
     return gzip.decompress(data)
 
 
+def too_deep(line: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True if ``line`` opens more than ``limit`` nested arrays or objects at once (strings ignored)."""
+    if line.count(b"{") + line.count(b"[") <= limit:
+        return False  # cannot be that deep: the common case costs two counts
+    depth = 0
+    for bracket in _BRACKETS.findall(_JSON_STRING.sub(b'""', line)):
+        depth += 1 if bracket in (b"{", b"[") else -1
+        if depth > limit:
+            return True
+    return False
+
+
 def _skip_ws(text: str, index: int) -> int:
     match = _WHITESPACE.match(text, index)
     return match.end() if match else index
@@ -148,35 +173,25 @@ def split_line(line: str) -> Iterator[tuple[int, str, Any | json.JSONDecodeError
 def read_bytes(
     data: bytes,
     key: str,
-    source: str,
     report: ScanReport | None = None,
     *,
     detected_at: datetime | None = None,
 ) -> Iterator[LakeRecord | QuarantineEntry]:
     """The records of one stored object's bytes (gzip or not), in order, counted into ``report`` if given."""
     report = report if report is not None else ScanReport()
-    for item in _read_bytes(data, key, source, report, detected_at or datetime.now(UTC)):
+    for item in _read_bytes(data, key, report, detected_at or datetime.now(UTC)):
         report.add(item)
         yield item
 
 
 def _read_bytes(
-    data: bytes, key: str, source: str, report: ScanReport, detected_at: datetime
+    data: bytes, key: str, report: ScanReport, detected_at: datetime
 ) -> Iterator[LakeRecord | QuarantineEntry]:
 
     def quarantine(
         line: int | None, offset: int | None, reason: str, record: str | None, detail: str = ""
     ) -> QuarantineEntry:
-        return QuarantineEntry.make(
-            source=source,
-            key=key,
-            line=line,
-            offset=offset,
-            reason=reason,
-            record=record,
-            detail=detail,
-            detected_at=detected_at,
-        )
+        return QuarantineEntry.of_object(key, line, offset, reason, record, detail, detected_at=detected_at)
 
     named_gzip = key.lower().endswith(".gz")
     if named_gzip != (data[:2] == GZIP_MAGIC):
@@ -205,6 +220,10 @@ def _read_bytes(
             report.blank_lines += 1
             continue
         report.lines += 1
+        if too_deep(raw):
+            detail = f"more than {MAX_JSON_DEPTH} nested arrays or objects"
+            yield quarantine(number, line_offset, JSON_TOO_DEEP, line, detail)
+            continue
         found = 0
         for index, text, value in split_line(line):
             found += 1
@@ -245,21 +264,14 @@ def read_object(
         data = store.get(key)
     except LakeError as error:
         report.unreadable_objects += 1
-        entry = QuarantineEntry.make(
-            source=store.uri(key),
-            key=key,
-            line=None,
-            offset=None,
-            reason=f"{UNREADABLE}: cannot fetch",
-            record=None,
-            detail=str(error),
-            detected_at=detected_at,
+        entry = QuarantineEntry.of_object(
+            key, None, None, f"{UNREADABLE}: cannot fetch", None, str(error), detected_at=detected_at
         )
         report.add(entry)
         yield entry
         return
     report.stored_bytes += len(data)
-    yield from read_bytes(data, key, store.uri(key), report, detected_at=detected_at)
+    yield from read_bytes(data, key, report, detected_at=detected_at)
 
 
 def read_lake(

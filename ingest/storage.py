@@ -21,6 +21,8 @@ from englake.errors import LakeError
 class StoredObject:
     key: str
     size: int
+    #: changes whenever the content may have: the S3 ETag, or a local file's modification time in nanoseconds
+    version: str = ""
 
 
 class LakeStore(Protocol):
@@ -83,7 +85,8 @@ class LocalStore:
                 full = Path(dirpath) / name
                 key = full.relative_to(self.path).as_posix()
                 if key.startswith(prefix):
-                    yield StoredObject(key, full.stat().st_size)
+                    stat = full.stat()
+                    yield StoredObject(key, stat.st_size, str(stat.st_mtime_ns))
 
     def delete(self, key: str) -> None:
         self._file(key).unlink(missing_ok=True)
@@ -121,7 +124,7 @@ class S3Store:
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
                 for item in page.get("Contents", []):
-                    yield StoredObject(item["Key"][len(self.prefix) :], item["Size"])
+                    yield StoredObject(item["Key"][len(self.prefix) :], item["Size"], item.get("ETag", "").strip('"'))
         except self.s3.exceptions.NoSuchBucket as error:
             raise LakeError(f"lake bucket {self.bucket!r} does not exist (lake root {self.root})") from error
         except ClientError as error:

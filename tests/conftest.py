@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 
+import boto3
 import pytest
+from moto import mock_aws
 
 from englake.models import build_models
 from englake.settings import Settings
 from ingest.generator import GeneratorConfig
 from ingest.landing import TRUTH_KEY, generate_lake
-from ingest.storage import LocalStore
+from ingest.storage import LakeStore, LocalStore, open_lake
 from ingest.synthetic.truth import GroundTruth
 
 
@@ -48,3 +52,15 @@ def built_lake(tmp_path_factory: pytest.TempPathFactory) -> tuple[Settings, Grou
     assert result.statuses.get("error", 0) == 0, result.statuses
     assert result.statuses.get("fail", 0) == 0, result.statuses
     return settings, truth, store
+
+
+@pytest.fixture(params=["local", "s3"])
+def local_or_s3_lake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[LakeStore]:
+    """An empty lake, once as a local folder and once as ``s3://lake-bucket/lake`` (moto)."""
+    if request.param == "local":
+        yield LocalStore(tmp_path)
+        return
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="lake-bucket")
+        yield open_lake("s3://lake-bucket/lake", s3)

@@ -114,7 +114,8 @@ def test_inspect_writes_the_lakes_own_quarantine(tmp_path: Path) -> None:
     (entry,) = [
         json.loads(line) for line in run("lake", "quarantine", "--lake", str(lake), "--json").stdout.splitlines()
     ]
-    assert (entry["key"], entry["line"], entry["offset"], entry["record"]) == (
+    assert entry["found_by"] == "inspect"  # no models built: the reader's own quarantine is all there is
+    assert (entry["source"], entry["line"], entry["offset"], entry["record"]) == (
         f"raw/pinpoint/2026/01/02/03/{name}",
         2,
         57,
@@ -228,3 +229,141 @@ def test_generate_lands_a_synthetic_lake_that_reconciles_with_its_truth(tmp_path
     (export,) = list((lake / "endpoints").rglob("part-00000.gz"))
     assert export.relative_to(lake).parts[:2] == ("endpoints", truth["application_id"])
     assert len(gzip.decompress(export.read_bytes()).decode().splitlines()) == len(truth["endpoints"])
+
+
+def _generate(lake: Path, *extra: str) -> Any:
+    end = datetime(2026, 11, 20, 12).isoformat()
+    return runner.invoke(
+        app,
+        ["lake", "generate", "--lake", str(lake), "--events", "200", "--days", "1", "--end", end, *extra],
+        catch_exceptions=False,
+    )
+
+
+def test_generate_refuses_a_lake_that_already_has_raw_objects(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 9: a second generate appended silently (a 144 % open rate followed)."""
+    lake = tmp_path / "lake"
+    first = _generate(lake, "--seed", "1")
+    assert first.exit_code == 0, first.output
+    assert f"creating a new lake at {lake}" in first.output
+    objects = sorted(p for p in (lake / "raw").rglob("*") if p.is_file())
+    code, err = run_main(
+        capsys, monkeypatch, "lake", "generate", "--lake", str(lake), "--events", "200", "--days", "1", "--seed", "2"
+    )
+    assert code == 1
+    assert err == (
+        f"error: lake {lake} already holds {len(objects):,} raw object(s): pass --replace to empty raw/ and the "
+        "truth first, or --append to add to them"
+    )
+    assert sorted(p for p in (lake / "raw").rglob("*") if p.is_file()) == objects  # nothing written
+
+    truth_1 = json.loads((lake / "synthetic" / "truth.json").read_text())
+    replaced = _generate(lake, "--seed", "2", "--replace")
+    assert replaced.exit_code == 0, replaced.output
+    assert "creating a new lake" not in replaced.output
+    truth_2 = json.loads((lake / "synthetic" / "truth.json").read_text())
+    counts = json.loads(run("lake", "inspect", "--lake", str(lake), "--json").stdout)
+    assert counts["records"] == truth_2["records_written"] != truth_1["records_written"]
+
+    appended = _generate(lake, "--seed", "3", "--append")
+    assert appended.exit_code == 0, appended.output
+    counts = json.loads(run("lake", "inspect", "--lake", str(lake), "--json").stdout)
+    assert counts["records"] > truth_2["records_written"]
+
+
+def test_land_says_it_creates_a_lake(tmp_path: Path) -> None:
+    source = tmp_path / "in.json"
+    source.write_text('{"event_type":"_email.send"}\n')
+    result = run("lake", "land", str(source), "--lake", str(tmp_path / "new"))
+    assert f"creating a new lake at {tmp_path / 'new'}" in result.output
+    again = run("lake", "land", str(source), "--lake", str(tmp_path / "new"))
+    assert "creating a new lake" not in again.output
+
+
+def test_listing_the_quarantine_of_a_lake_that_is_not_there_exits_1(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    code, err = run_main(capsys, monkeypatch, "lake", "quarantine", "--lake", str(tmp_path / "typo"))
+    assert code == 1
+    assert err == f"error: lake root {tmp_path / 'typo'} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)"
+    assert not (tmp_path / "typo").exists()
+
+
+DEEP = '{"event_type":"_email.send","x":' + "[" * 5000 + "]" * 5000 + "}"
+
+
+def test_land_and_inspect_quarantine_deeply_nested_json(tmp_path: Path) -> None:
+    """Issue 9: RecursionError in land (earlier files already landed, no report) and in inspect."""
+    first, deep = tmp_path / "a.json", tmp_path / "b.json"
+    first.write_text('{"event_type":"_email.open"}\n')
+    deep.write_text(f'{{"event_type":"_email.send"}}\n{DEEP}\n{{"event_type":"_email.click"}}\n')
+    lake = tmp_path / "lake"
+    landed = run("lake", "land", str(first), str(deep), "--lake", str(lake))
+    assert "4 records in = 3 landed + 1 quarantined" in landed.output
+    entries = [json.loads(x) for x in run("lake", "quarantine", "--lake", str(lake), "--json").stdout.splitlines()]
+    assert [(Path(e["source"]).name, e["line"], e["reason"], e["found_by"]) for e in entries] == [
+        ("b.json", 2, "JSON nested too deeply", "land")
+    ]
+
+    target = lake / "raw" / "pinpoint" / "2026" / "01" / "02" / "03"
+    (target / "englake-pinpoint-1-2026-01-02-03-04-05-0b4c1f6e-5c1d-4b7a-9f1e-2a3b4c5d6e7f.gz").parent.mkdir(
+        parents=True, exist_ok=True
+    )
+    (target / "englake-pinpoint-1-2026-01-02-03-04-05-0b4c1f6e-5c1d-4b7a-9f1e-2a3b4c5d6e7f.gz").write_bytes(
+        gzip.compress(f"{DEEP}\n".encode())
+    )
+    counts = json.loads(run("lake", "inspect", "--lake", str(lake), "--json").stdout)
+    assert counts["quarantined"] == {"JSON nested too deeply": 1}
+    assert counts["records"] == 4
+    assert counts["reconciles"] is True
+
+
+def test_inspect_move_unreadable_sweeps_first_and_then_reads_clean(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    lake = tmp_path / "lake"
+    folder = lake / "raw" / "ses" / "2026" / "01" / "01" / "00"
+    folder.mkdir(parents=True)
+    name = "englake-ses-1-2026-01-01-00-00-00-0b4c1f6e-5c1d-4b7a-9f1e-2a3b4c5d6e7f.gz"
+    (folder / name).write_bytes(b"\x1f\x8b\x08\x00" + b"junk" * 20)
+    code, err = run_main(capsys, monkeypatch, "lake", "inspect", "--lake", str(lake))
+    assert code == 1  # without the sweep: counted, and it fails
+    assert "--move-unreadable" in err
+    result = run("lake", "inspect", "--lake", str(lake), "--move-unreadable")
+    assert "1 moved aside" in result.output
+    assert "corrupt gzip" in result.output
+    assert (lake / "moved-aside" / "raw" / "ses" / "2026" / "01" / "01" / "00" / name).exists()
+    assert not (folder / name).exists()
+    entries = [json.loads(x) for x in run("lake", "quarantine", "--lake", str(lake), "--json").stdout.splitlines()]
+    assert [(e["source"], e["reason"], e["found_by"]) for e in entries] == [
+        (f"raw/ses/2026/01/01/00/{name}", "unreadable object: corrupt gzip", "sweep")
+    ]
+    csv_rows = run("lake", "quarantine", "--lake", str(lake), "--format", "csv").stdout.splitlines()
+    assert csv_rows[0] == "found_by,source,line,offset,reason,record,detail,detected_at"
+    assert csv_rows[1].startswith(f"sweep,raw/ses/2026/01/01/00/{name},,,unreadable object: corrupt gzip,,")
+    table = run("lake", "quarantine", "--lake", str(lake)).output
+    assert "1 record(s)" in table
+    assert "(whole object)" in table
+
+
+def test_a_damaged_quarantine_object_lists_or_fails_in_one_line(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Issue 9: a quarantine object with invalid UTF-8 made `lake quarantine` print a traceback."""
+    folder = tmp_path / "lake" / "quarantine" / "raw" / "ses"
+    folder.mkdir(parents=True)
+    entry = (
+        b'{"source":"raw/ses/a.gz","key":"raw/ses/a.gz","line":1,"offset":0,"reason":"invalid JSON","record":"\xff"}'
+    )
+    (folder / "a.gz.ndjson").write_bytes(entry + b"\n")
+    listed = [
+        json.loads(x) for x in run("lake", "quarantine", "--lake", str(tmp_path / "lake"), "--json").stdout.splitlines()
+    ]
+    assert [(e["source"], e["record"]) for e in listed] == [("raw/ses/a.gz", "\ufffd")]
+    (folder / "b.gz.ndjson").write_bytes(b"\xfe not an entry\n")
+    code, err = run_main(capsys, monkeypatch, "lake", "quarantine", "--lake", str(tmp_path / "lake"))
+    assert code == 1
+    assert err.startswith("error: quarantine object ")
+    assert err.endswith("b.gz.ndjson line 1 is not a quarantine entry")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -16,7 +16,17 @@ from moto import mock_aws
 from ingest.classify import UNRECOGNIZED, classify, is_known_event_type, producer_of
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, object_key
 from ingest.quarantine import MAX_RECORD_CHARS, QuarantineEntry, quarantine_key, read_quarantine
-from ingest.reader import LakeRecord, ScanReport, inspect_lake, read_bytes, read_lake, split_line
+from ingest.reader import (
+    JSON_TOO_DEEP,
+    MAX_JSON_DEPTH,
+    LakeRecord,
+    ScanReport,
+    inspect_lake,
+    read_bytes,
+    read_lake,
+    split_line,
+    too_deep,
+)
 from ingest.storage import LakeStore, LocalStore, open_lake
 
 ARRIVAL = datetime(2026, 2, 3, 4, 5, 6)
@@ -102,15 +112,9 @@ EXPECTED_PARSED = {
 }
 
 
-@pytest.fixture(params=["local", "s3"])
-def store(request: pytest.FixtureRequest, tmp_path: Any) -> Iterator[LakeStore]:
-    if request.param == "local":
-        yield LocalStore(tmp_path)
-        return
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="crafted")
-        yield open_lake("s3://crafted/lake", s3)
+@pytest.fixture
+def store(local_or_s3_lake: LakeStore) -> LakeStore:
+    return local_or_s3_lake
 
 
 def fill(store: LakeStore) -> None:
@@ -170,7 +174,7 @@ def test_records_carry_their_object_line_and_byte_offset(tmp_path: Any) -> None:
         assert q.offset is not None
         assert q.record is not None
         assert body[q.offset : q.offset + len(q.record.encode())].decode() == q.record
-        assert q.source == store.uri(a)
+        assert q.source == a  # the key relative to the lake root, wherever the lake is mounted
 
 
 def test_cut_record_run_together_with_a_complete_one(tmp_path: Any) -> None:
@@ -246,7 +250,7 @@ def test_a_cleaned_object_loses_its_stale_quarantine(tmp_path: Any) -> None:
 
 def test_long_records_are_cut_in_the_quarantine_and_flagged() -> None:
     text = "x" * (MAX_RECORD_CHARS + 10)
-    (entry,) = list(read_bytes(text.encode(), "raw/pinpoint/k", "lake/raw/pinpoint/k"))
+    (entry,) = list(read_bytes(text.encode(), "raw/pinpoint/k"))
     assert isinstance(entry, QuarantineEntry)
     assert entry.truncated
     assert entry.record == text[:MAX_RECORD_CHARS]
@@ -290,3 +294,204 @@ def test_classification_rule(value: Any, expected: Producer | None) -> None:
 )
 def test_known_event_types(producer: Producer, event_type: str, known: bool) -> None:
     assert is_known_event_type(producer, event_type) is known
+
+
+def test_moving_the_lake_folder_changes_no_record_and_no_quarantine_entry(tmp_path: Any) -> None:
+    """Issue 9: record identity held the absolute object path, so a moved lake double-counted."""
+    first = LocalStore(tmp_path / "here")
+    fill(first)
+    inspect_lake(first, write=True)
+    (tmp_path / "here").rename(tmp_path / "there")
+    moved = LocalStore(tmp_path / "there")
+    again = LocalStore(tmp_path / "elsewhere")
+    fill(again)
+    inspect_lake(again, write=True)
+
+    def seen(store: LakeStore) -> list[Any]:
+        items = list(read_lake(store))
+        return [(type(i).__name__, *_where_and_why(i)) if isinstance(i, QuarantineEntry) else i for i in items]
+
+    assert seen(moved) == seen(again)
+
+    def written(store: LakeStore) -> list[Any]:
+        return sorted(map(_where_and_why, read_quarantine(store)), key=str)
+
+    assert written(moved) == written(again)
+    assert all(not entry.source.startswith("/") for entry in read_quarantine(moved))
+
+
+def test_deeply_nested_json_is_quarantined_not_a_recursion_error() -> None:
+    """Issue 9: `inspect` raised RecursionError on deeply nested JSON."""
+    deep = "[" * 100_000 + "]" * 100_000
+    not_json = "{" * 100_000  # unterminated as well as deep
+    ok = '{"event_type":"_email.send","x":' + "[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1) + "}"
+    data = "\n".join([PP_SEND, deep, not_json, ok, PP_OPEN]).encode()
+    report = ScanReport()
+    items = list(read_bytes(data, "raw/pinpoint/k", report))
+    assert [(i.line, i.reason) for i in items if isinstance(i, QuarantineEntry)] == [
+        (2, JSON_TOO_DEEP),
+        (3, JSON_TOO_DEEP),
+    ]
+    assert [i.line for i in items if isinstance(i, LakeRecord)] == [1, 4, 5]  # exactly the limit still reads
+    assert report.reconciles
+
+
+@pytest.mark.parametrize(
+    ("text", "deep"),
+    [
+        ("[" * (MAX_JSON_DEPTH + 1), True),
+        ("[" * MAX_JSON_DEPTH + "]" * MAX_JSON_DEPTH, False),
+        ('{"a":"' + "[" * (MAX_JSON_DEPTH + 5) + '"}', False),  # brackets inside a string are text
+        ('{"a":"\\"' + "[" * 3 + '"}', False),
+        ("[{}]" * (MAX_JSON_DEPTH * 3), False),  # many, but side by side
+    ],
+)
+def test_depth_counts_nesting_outside_strings(text: str, deep: bool) -> None:
+    assert too_deep(text.encode()) is deep
+
+
+@pytest.mark.parametrize(
+    ("record", "producer", "event_type"),
+    [
+        ('{"eventType":null,"messageId":"m1"}', None, None),  # null is absent: no eventType, not SMS
+        ('{"eventType":null,"notificationType":"Bounce","mail":{"messageId":"b"}}', Producer.SES, "Bounce"),
+        ('{"event_type":null,"eventType":"TEXT_DELIVERED","messageId":"m2"}', Producer.SMS, "TEXT_DELIVERED"),
+        ('{"eventType":"TEXT_DELIVERED","messageId":null}', None, None),
+        ('{"eventType":"Open","mail":null,"messageId":"m3"}', Producer.SMS, "Open"),
+    ],
+)
+def test_json_null_counts_as_absent_when_reading(
+    record: str, producer: Producer | None, event_type: str | None
+) -> None:
+    (item,) = list(read_bytes(record.encode(), "raw/sms/k"))
+    if producer is None:
+        assert isinstance(item, QuarantineEntry)
+        assert item.reason == UNRECOGNIZED
+    else:
+        assert isinstance(item, LakeRecord)
+        assert (item.producer, item.event_type) == (producer, event_type)
+
+
+def test_a_quarantine_object_with_invalid_utf8_still_lists() -> None:
+    """Issue 9: a damaged byte in a quarantine object made `lake quarantine` print a traceback."""
+    store = _memory_store()
+    entry = QuarantineEntry.make(
+        source="raw/ses/k.gz", key="raw/ses/k.gz", line=3, offset=10, reason="invalid JSON", record="caf"
+    )
+    store.put("quarantine/raw/ses/k.gz.ndjson", entry.to_json().encode().replace(b'"caf"', b'"caf\xe9"') + b"\n")
+    (read,) = list(read_quarantine(store))
+    assert read.record == "caf\ufffd"
+    assert (read.source, read.line, read.reason) == ("raw/ses/k.gz", 3, "invalid JSON")
+
+
+def _memory_store() -> LakeStore:
+    import tempfile
+
+    return LocalStore(tempfile.mkdtemp())
+
+
+#: Event types as event-formats.md documents them (§1.2–§1.6 Pinpoint, §2.1 SES, §3.1 End User Messaging).
+DOCUMENTED_TYPES: dict[Producer, list[str]] = {
+    Producer.PINPOINT: [
+        *(
+            f"_email.{t}"
+            for t in ["send", "delivered", "rejected", "hardbounce", "softbounce", "complaint", "open", "click"]
+        ),
+        "_email.unsubscribe",
+        "_email.rendering_failure",
+        *(f"_SMS.{t}" for t in ["BUFFERED", "SUCCESS", "FAILURE", "OPTOUT"]),
+        *(f"_campaign.{t}" for t in ["send", "opened_notification", "received_foreground", "received_background"]),
+        "_journey.send",
+        *(f"_session.{t}" for t in ["start", "stop", "pause", "resume"]),
+        *(f"_userauth.{t}" for t in ["sign_in", "sign_up", "auth_fail"]),
+        "_monetization.purchase",
+    ],
+    Producer.SES: [
+        "Bounce",
+        "Complaint",
+        "Delivery",
+        "Send",
+        "Reject",
+        "Open",
+        "Click",
+        "Rendering Failure",
+        "DeliveryDelay",
+        "Subscription",
+    ],
+    Producer.SMS: [
+        *(
+            f"TEXT_{t}"
+            for t in [
+                "DELIVERED",
+                "SUCCESSFUL",
+                "QUEUED",
+                "PENDING",
+                "BLOCKED",
+                "TTL_EXPIRED",
+                "CARRIER_UNREACHABLE",
+                "INVALID",
+                "INVALID_MESSAGE",
+                "CARRIER_BLOCKED",
+                "UNREACHABLE",
+                "SPAM",
+                "UNKNOWN",
+                "PROTECT_BLOCKED",
+                "SENT",
+            ]
+        ),
+        *(
+            f"VOICE_{t}"
+            for t in ["INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED", "TTL_EXPIRED"]
+        ),
+        *(f"MEDIA_{t}" for t in ["FILE_INACCESSIBLE", "FILE_TYPE_UNSUPPORTED", "FILE_SIZE_EXCEEDED"]),
+    ],
+}
+#: RCS event types of the End User Messaging EventType enum (API_EventDestination), which inspect knew and dbt did not.
+RCS_TYPES = [
+    f"RCS_{t}"
+    for t in ["QUEUED", "SENT", "DELIVERED", "READ", "FAILED", "TTL_EXPIRED", "PROTECT_BLOCKED", "FALLEN_BACK_TO_SMS"]
+]
+
+
+@pytest.mark.parametrize("producer", list(Producer))
+def test_every_documented_event_type_is_in_the_one_seed(producer: Producer) -> None:
+    """Issue 10: the reader's lists and the models' seed disagreed; now the seed is the only list."""
+    from ingest.classify import known_event_types
+
+    missing = [t for t in DOCUMENTED_TYPES[producer] if not is_known_event_type(producer, t)]
+    assert missing == []
+    assert set(DOCUMENTED_TYPES[producer]) <= known_event_types()[producer] | {"Subscription"}
+
+
+@pytest.mark.xfail(strict=True, reason="needs dbt-core's RCS rows in the event_types seed")
+def test_rcs_event_types_are_in_the_seed() -> None:
+    assert [t for t in RCS_TYPES if not is_known_event_type(Producer.SMS, t)] == []
+
+
+def test_the_reader_knows_exactly_the_seeds_event_types(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One list: a row added to the seed (any extra column) is known to the reader, a row removed is not."""
+    import csv
+
+    from ingest import classify
+
+    seed = Path(classify.seed_path(classify.EVENT_TYPES_SEED))
+    rows = list(csv.DictReader(seed.open()))
+    assert {"producer", "raw_event_type"} <= set(rows[0])
+    assert any(r["producer"] == "pinpoint" and r["raw_event_type"] == "_test.event" for r in rows)
+    copy = tmp_path / "seeds" / "event_types.csv"
+    copy.parent.mkdir()
+    with copy.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["extra", *rows[0]])
+        writer.writeheader()
+        for row in rows:
+            if row["raw_event_type"] != "_email.open":
+                writer.writerow({"extra": "x", **row})
+        writer.writerow({"extra": "y", "producer": "sms", "raw_event_type": "TEXT_TELEPATHY"})
+    monkeypatch.setattr(classify, "seed_path", lambda name: tmp_path / "seeds" / f"{name}.csv")
+    classify.known_event_types.cache_clear()
+    try:
+        assert is_known_event_type(Producer.SMS, "TEXT_TELEPATHY")
+        assert not is_known_event_type(Producer.PINPOINT, "_email.open")
+        assert is_known_event_type(Producer.PINPOINT, "_test.event")  # dbt knew it; now the reader does too
+    finally:
+        classify.known_event_types.cache_clear()
