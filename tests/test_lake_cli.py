@@ -252,7 +252,7 @@ def test_generate_refuses_a_lake_that_already_has_raw_objects(
     code, err = run_main(
         capsys, monkeypatch, "lake", "generate", "--lake", str(lake), "--events", "200", "--days", "1", "--seed", "2"
     )
-    assert code == 1
+    assert code == EXIT_CODES[LakeError]
     assert err == (
         f"error: lake {lake} already holds {len(objects):,} raw object(s): pass --replace to empty raw/ and the "
         "truth first, or --append to add to them"
@@ -282,11 +282,11 @@ def test_land_says_it_creates_a_lake(tmp_path: Path) -> None:
     assert "creating a new lake" not in again.output
 
 
-def test_listing_the_quarantine_of_a_lake_that_is_not_there_exits_1(
+def test_listing_the_quarantine_of_a_lake_that_is_not_there_is_a_lake_error(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     code, err = run_main(capsys, monkeypatch, "lake", "quarantine", "--lake", str(tmp_path / "typo"))
-    assert code == 1
+    assert code == EXIT_CODES[LakeError]
     assert err == f"error: lake root {tmp_path / 'typo'} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)"
     assert not (tmp_path / "typo").exists()
 
@@ -329,7 +329,7 @@ def test_inspect_move_unreadable_sweeps_first_and_then_reads_clean(
     name = "englake-ses-1-2026-01-01-00-00-00-0b4c1f6e-5c1d-4b7a-9f1e-2a3b4c5d6e7f.gz"
     (folder / name).write_bytes(b"\x1f\x8b\x08\x00" + b"junk" * 20)
     code, err = run_main(capsys, monkeypatch, "lake", "inspect", "--lake", str(lake))
-    assert code == 1  # without the sweep: counted, and it fails
+    assert code == EXIT_CODES[LakeError]  # without the sweep: counted, and it fails
     assert "--move-unreadable" in err
     result = run("lake", "inspect", "--lake", str(lake), "--move-unreadable")
     assert "1 moved aside" in result.output
@@ -364,6 +364,6 @@ def test_a_damaged_quarantine_object_lists_or_fails_in_one_line(
     assert [(e["source"], e["record"]) for e in listed] == [("raw/ses/a.gz", "\ufffd")]
     (folder / "b.gz.ndjson").write_bytes(b"\xfe not an entry\n")
     code, err = run_main(capsys, monkeypatch, "lake", "quarantine", "--lake", str(tmp_path / "lake"))
-    assert code == 1
+    assert code == EXIT_CODES[LakeError]
     assert err.startswith("error: quarantine object ")
     assert err.endswith("b.gz.ndjson line 1 is not a quarantine entry")
