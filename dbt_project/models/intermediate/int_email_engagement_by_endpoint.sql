@@ -20,7 +20,7 @@ with engagement as (
 ),
 
 email_endpoints as (
-    select endpoint_id, address_key from {{ ref('dim_endpoints') }} where channel_type = 'EMAIL'
+    select endpoint_id, address_key from {{ ref('stg_pinpoint__endpoints') }} where channel_type = 'EMAIL'
 ),
 
 by_endpoint_id as (
