@@ -30,7 +30,7 @@
 {% macro timestamp_var(name) %}
     {%- set value = var(name, none) -%}
     {%- if value is none or value == '' -%}{{ return(none) }}{%- endif -%}
-    {%- if value is string and modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?', value) -%}
+    {%- if value is string and modules.re.fullmatch('[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}:[0-9]{2}([.][0-9]{1,6})?', value) -%}
         {{ return(value | replace('T', ' ')) }}
     {%- endif -%}
     {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a timestamp YYYY-MM-DD HH:MM:SS (UTC), got " ~ tojson(value)) }}

@@ -21,30 +21,24 @@ records as (
         lines.object_key,
         lines.datehour,
         lines.source_prefix,
-        {{ englake.trim_whitespace('piece.record') }} as record
+        piece.record
     from lines
     cross join unnest({{ englake.split_records('lines.trimmed') }}) as piece (record)
     where lines.trimmed <> ''
 ),
 
-validated as (
-    select *, {{ englake.json_is_valid('record') }} as is_valid_json
-    from records
-),
-
 typed as (
     select
         *,
-        -- One parse for all the keys the classification looks at.
-        case when is_valid_json then
-            {{ englake.json_types_at('record', ['', 'event_type', 'eventType', 'notificationType', 'messageId', 'mail']) }}
-        end as json_types
-    from validated
+        -- One parse for the validity and all the keys the classification looks at.
+        {{ englake.record_json_types('record', ['', 'event_type', 'eventType', 'notificationType', 'messageId', 'mail']) }} as json_types
+    from records
 ),
 
 present as (
     select
         *,
+        json_types is not null as is_valid_json,
         {{ englake.array_at('json_types', 1) }} as json_type,
         -- A key holding JSON null counts as absent, as in ingest/classify.py.
         {%- for key, index in [('event_type', 2), ('eventType', 3), ('notificationType', 4), ('messageId', 5), ('mail', 6)] %}
