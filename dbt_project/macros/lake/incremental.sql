@@ -7,11 +7,12 @@
 -#}
 {% macro lake_since_datehour(relation, column='datehour') %}
     {%- set start = englake.datehour_var('englake__start_datehour') -%}
+    {%- set lookback_hours = englake.int_var('englake__lookback_hours') -%}
     {%- if not englake.is_incremental_run() -%}{{ return(start) }}{%- endif -%}
     {%- set newest = run_query("select max(" ~ column ~ ") from " ~ relation).columns[0].values()[0] -%}
     {%- if newest is none -%}{{ return(start) }}{%- endif -%}
     {%- set newest_at = modules.datetime.datetime.strptime(newest, '%Y/%m/%d/%H') -%}
-    {%- set since = newest_at - modules.datetime.timedelta(hours=englake.int_var('englake__lookback_hours')) -%}
+    {%- set since = newest_at - modules.datetime.timedelta(hours=lookback_hours) -%}
     {%- set since_text = since.strftime('%Y/%m/%d/%H') if since.year >= 1000 else '%04d/%02d/%02d/%02d' | format(since.year, since.month, since.day, since.hour) -%}
     {{ return([since_text, start] | max if start else since_text) }}
 {% endmacro %}
