@@ -13,6 +13,9 @@ Line-oriented, exactly as the dbt staging models read the raw objects:
    a string or a boundary wins), so ``}{`` inside a string never cuts. The dbt macro ``split_records``
    (``dbt_project/macros/lake/records.sql``) applies this same rule with the same regular expressions, step for
    step, so both readers find the same records in every line (:func:`split_line` mirrors its three replacements).
+   Whether a line or piece *is* valid JSON is each engine's parser's call; they agree on what Firehose writes, but
+   DuckDB also accepts a trailing comma (``[1,]``) and rejects a lone surrogate escape (``"\\ud800"``), which
+   Python's ``json`` does the other way round.
 5. Each record is classified by content (:mod:`ingest.classify`); not-an-object and unrecognized records are
    quarantined with the reason, the source object, the 1-based line and the byte offset in the decompressed object.
 

@@ -82,5 +82,7 @@ keyed as (
 select * from keyed
 {%- if englake.is_incremental_run() %}
 -- Records already stored (an object re-read within the lookback) are not written again.
-where record_id not in (select record_id from {{ this }} where datehour >= {{ englake.string_literal(since) }})
+where record_id not in (
+    select record_id from {{ this }}{% if since %} where datehour >= {{ englake.string_literal(since) }}{% endif %}
+)
 {%- endif %}
