@@ -90,7 +90,17 @@ coalesce(nullif(regexp_extract({{ path_expr }}, '^.*/(raw/{{ producer }}/.*)$', 
         select line, regexp_extract(filename, '^.*/(quarantine/.*)$', 1) as object_key from {{ relation }}
     {%- endif -%}
 {%- endmacro %}
+{#- A Glue database registered before the quarantine table existed has none: then there is nothing to read. -#}
 {% macro athena__lake_quarantine_lines() -%}
+    {%- set relation = source('lake', 'quarantine_entries') -%}
+    {%- set registered = true -%}
+    {%- if execute and invocation_args_dict.get('which') != 'compile' -%}
+        {%- set registered = adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none -%}
+    {%- endif -%}
+    {%- if registered -%}
         select line, regexp_extract("$path", '^.*/(quarantine/.*)$', 1) as object_key
-        from {{ source('lake', 'quarantine_entries') }}
+        from {{ relation }}
+    {%- else -%}
+        select cast(null as varchar) as line, cast(null as varchar) as object_key where false
+    {%- endif -%}
 {%- endmacro %}
