@@ -284,12 +284,16 @@ def ours_connection(db_path: Path, *, pinpoint_only: bool = False) -> duckdb.Duc
 
 
 def verbatim_query(filename: str, variables: dict[str, str]) -> str:
-    """A reference query as published, its `{{ var("name", "default") }}` replaced by the value (or the default)."""
+    """A reference query as published, its `{{ englake.string_literal(var("name", "default")) }}` replaced by the
+    value (or the default) as a SQL string literal."""
 
     def substitute(match: re.Match[str]) -> str:
-        return variables.get(match["name"], match["default"]).replace("'", "''")
+        return "'" + variables.get(match["name"], match["default"]).replace("'", "''") + "'"
 
-    pattern = r"""\{\{\s*var\(\s*["'](?P<name>\w+)["']\s*,\s*["'](?P<default>[^"']*)["']\s*\)\s*\}\}"""
+    pattern = (
+        r"""\{\{\s*englake\.string_literal\(\s*var\(\s*["'](?P<name>\w+)["']\s*,\s*["'](?P<default>[^"']*)["']\s*\)"""
+        r"""\s*\)\s*\}\}"""
+    )
     return re.sub(pattern, substitute, (QUERY_DIR / filename).read_text())
 
 

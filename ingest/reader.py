@@ -6,10 +6,16 @@ Line-oriented, exactly as the dbt staging models read the raw objects:
    An object that cannot be read (a corrupt gzip, say) is one quarantined unit, and the scan goes on.
 2. A blank line (nothing but spaces, tabs and carriage returns) is not a record.
 3. A line that is one JSON value is one record.
-4. Any other line holds records run together (Firehose without ``AppendDelimiterToRecord``): it is decoded value by
-   value with ``json.JSONDecoder.raw_decode``. Where a value fails to decode, the text up to the next ``}{`` boundary
-   (``}``, optional whitespace, ``{``) is one quarantined record and decoding resumes at that ``{``. (Splitting an
-   invalid line at every ``}\\s*{`` gives the same records unless a string value itself contains ``}{``.)
+4. Any other line holds records run together (Firehose without ``AppendDelimiterToRecord``): it is cut at every
+   *boundary* outside a JSON string, and each piece (spaces, tabs and carriage returns trimmed) is one record, a
+   piece that does not decode being quarantined. A boundary is ``}``, optional spaces/tabs/carriage returns, ``{``;
+   strings are found scanning left to right with the regular expression ``"(?:[^"\\\\]|\\\\.)*"`` (leftmost match of
+   a string or a boundary wins), so ``}{`` inside a string never cuts. The dbt macro ``split_records``
+   (``dbt_project/macros/lake/records.sql``) applies this same rule with the same regular expressions, step for
+   step, so both readers find the same records in every line (:func:`split_line` mirrors its three replacements).
+   Whether a line or piece *is* valid JSON is each engine's parser's call; they agree on what Firehose writes, but
+   DuckDB also accepts a trailing comma (``[1,]``) and rejects a lone surrogate escape (``"\\ud800"``), which
+   Python's ``json`` does the other way round.
 5. Each record is classified by content (:mod:`ingest.classify`); not-an-object and unrecognized records are
    quarantined with the reason, the source object, the 1-based line and the byte offset in the decompressed object.
 6. A line nested deeper than :data:`MAX_JSON_DEPTH` (brackets and braces outside strings) is one quarantined record
@@ -50,9 +56,14 @@ JSON_TOO_DEEP = "JSON nested too deeply"
 #: (https://github.com/FasterXML/jackson-core/wiki/StreamReadConstraints, issue #1233). AWS events nest a few levels.
 MAX_JSON_DEPTH = 500
 
-_DECODER = json.JSONDecoder()
 _WHITESPACE = re.compile(r"[ \t\r\n]*")
-_BOUNDARY = re.compile(r"}[ \t\r]*{")
+#: The run-together rule (module docstring, step 4), exactly as the SQL macro ``split_records`` writes it: a JSON
+#: string or a boundary, leftmost first; a string is kept as it is, a boundary marks a cut.
+_STRING_OR_BOUNDARY = re.compile(r'("(?:[^"\\]|\\.)*")|(\}[ \t\r]*\{)')
+_MARKED_BOUNDARY = re.compile("\x1f\\}[ \t\r]*\\{")
+_CUT = "\x1e"  # record separator: where the SQL splits the line
+_MARK = "\x1f"  # unit separator: the SQL's temporary marker
+_TRIM = " \t\r"
 _JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKETS = re.compile(rb"[\[\]{}]")
 
@@ -147,6 +158,14 @@ def _skip_ws(text: str, index: int) -> int:
     return match.end() if match else index
 
 
+def split_pieces(line: str) -> list[str]:
+    """The pieces of an invalid line by the run-together rule, untrimmed: the SQL macro's three replacements and
+    its split, done the same way (so even stray control characters in a broken line give the same pieces)."""
+    marked = _STRING_OR_BOUNDARY.sub(lambda m: (m.group(1) or "") + _MARK + (m.group(2) or ""), line)
+    cut = _MARKED_BOUNDARY.sub("}" + _CUT + "{", marked)
+    return cut.replace('"' + _MARK, '"').split(_CUT)
+
+
 def split_line(line: str) -> Iterator[tuple[int, str, Any | json.JSONDecodeError]]:
     """The records of one non-blank line: (char index, record text, decoded value or the decode error)."""
     try:
@@ -155,19 +174,18 @@ def split_line(line: str) -> Iterator[tuple[int, str, Any | json.JSONDecodeError
         pass
     else:
         start = _skip_ws(line, 0)
-        yield start, line[start:].rstrip(" \t\r"), value
+        yield start, line[start:].rstrip(_TRIM), value
         return
-    index = _skip_ws(line, 0)
-    while index < len(line):
+    cursor = 0
+    for piece in split_pieces(line):
+        text = piece.strip(_TRIM)
+        found = line.find(text, cursor)
+        index = found if found >= 0 else cursor
+        cursor = index + len(text) if found >= 0 else cursor
         try:
-            value, end = _DECODER.raw_decode(line, index)
+            yield index, text, json.loads(text)
         except json.JSONDecodeError as error:
-            boundary = _BOUNDARY.search(line, index + 1)
-            end = boundary.start() + 1 if boundary else len(line)
-            yield index, line[index:end].rstrip(" \t\r"), error
-        else:
-            yield index, line[index:end], value
-        index = _skip_ws(line, end)
+            yield index, text, error
 
 
 def read_bytes(

@@ -9,6 +9,6 @@ select
     case when exists (select 1 from {{ ref('email_open') }} as b where b.message_id = a.message_id) then 1 else 0 end as did_open,
     a.message_id
 from {{ ref('email_send') }} as a
-where {{ englake.array_contains('a.destination', "'" ~ var('address', 'recipient@example.com') ~ "'") }}
+where {{ englake.array_contains('a.destination', englake.string_literal(var('address', 'recipient@example.com'))) }}
     and a.ingest_timestamp > {{ dbt.dateadd('day', -30, dbt.current_timestamp()) }}
 order by a.event_timestamp desc

@@ -1,11 +1,15 @@
-{#- The typed fields each producer's staging model reads from a raw record (see json_parse_fields). -#}
+{#-
+  The fields each producer's staging model reads from a raw record (see json_parse_fields). Numbers and times are
+  read as their raw text ('varchar') and typed in the staging model with a check (event_columns.sql), so a value
+  that does not parse or fits no timestamp flags the event instead of failing the build, and keys hash the text.
+-#}
 
 {% macro pinpoint_event_fields() %}
     {%- set mail = 'facets.email_channel.mail_event.' -%}
     {{ return([
         ('event_type', 'event_type', 'varchar'),
-        ('event_timestamp', 'event_timestamp', 'bigint'),
-        ('arrival_timestamp', 'arrival_timestamp', 'bigint'),
+        ('event_timestamp', 'event_timestamp', 'varchar'),
+        ('arrival_timestamp', 'arrival_timestamp', 'varchar'),
         ('event_version', 'event_version', 'varchar'),
         ('application_id', 'application.app_id', 'varchar'),
         ('client_id', 'client.client_id', 'varchar'),
@@ -15,8 +19,8 @@
         ('metrics', 'metrics', 'map_double'),
         ('client_context_custom', 'client_context.custom', 'map'),
         ('session_id', 'session.session_id', 'varchar'),
-        ('session_start_timestamp', 'session.start_timestamp', 'bigint'),
-        ('session_stop_timestamp', 'session.stop_timestamp', 'bigint'),
+        ('session_start_timestamp', 'session.start_timestamp', 'varchar'),
+        ('session_stop_timestamp', 'session.stop_timestamp', 'varchar'),
         ('device_platform', 'device.platform.name', 'varchar'),
         ('device_make', 'device.make', 'varchar'),
         ('device_model', 'device.model', 'varchar'),
@@ -38,7 +42,7 @@
         ('smtp_response', mail ~ 'delivery.smtp_response', 'varchar'),
         ('delivery_reporting_mta', mail ~ 'delivery.reporting_mta', 'varchar'),
         ('delivery_recipients', mail ~ 'delivery.recipients', 'array'),
-        ('processing_time_millis', mail ~ 'delivery.processing_time_millis', 'bigint'),
+        ('processing_time_millis', mail ~ 'delivery.processing_time_millis', 'varchar'),
         ('open_ip_address', mail ~ 'open.ip_address', 'varchar'),
         ('open_user_agent', mail ~ 'open.user_agent', 'varchar'),
         ('click_ip_address', mail ~ 'click.ip_address', 'varchar'),
@@ -79,7 +83,7 @@
         ('complaint_feedback_type', 'complaint.complaintFeedbackType', 'varchar'),
         ('complaint_sub_type', 'complaint.complaintSubType', 'varchar'),
         ('delivery_timestamp', 'delivery.timestamp', 'varchar'),
-        ('processing_time_millis', 'delivery.processingTimeMillis', 'bigint'),
+        ('processing_time_millis', 'delivery.processingTimeMillis', 'varchar'),
         ('delivery_recipients', 'delivery.recipients', 'array'),
         ('smtp_response', 'delivery.smtpResponse', 'varchar'),
         ('delivery_reporting_mta', 'delivery.reportingMTA', 'varchar'),
@@ -115,7 +119,7 @@
     {{ return([
         ('event_type', 'eventType', 'varchar'),
         ('event_version', 'eventVersion', 'varchar'),
-        ('event_timestamp', 'eventTimestamp', 'bigint'),
+        ('event_timestamp', 'eventTimestamp', 'varchar'),
         ('is_final', 'isFinal', 'varchar'),
         ('origination_phone_number', 'originationPhoneNumber', 'varchar'),
         ('origination_number', 'originationNumber', 'varchar'),
@@ -125,15 +129,15 @@
         ('mcc', 'mcc', 'varchar'),
         ('mnc', 'mnc', 'varchar'),
         ('message_id', 'messageId', 'varchar'),
-        ('message_request_timestamp', 'messageRequestTimestamp', 'bigint'),
+        ('message_request_timestamp', 'messageRequestTimestamp', 'varchar'),
         ('message_encoding', 'messageEncoding', 'varchar'),
         ('message_type', 'messageType', 'varchar'),
         ('message_status', 'messageStatus', 'varchar'),
         ('message_status_description', 'messageStatusDescription', 'varchar'),
         ('context', 'context', 'map'),
-        ('total_message_parts', 'totalMessageParts', 'bigint'),
-        ('total_message_price', 'totalMessagePrice', 'double'),
-        ('total_carrier_fee', 'totalCarrierFee', 'double'),
+        ('total_message_parts', 'totalMessageParts', 'varchar'),
+        ('total_message_price', 'totalMessagePrice', 'varchar'),
+        ('total_carrier_fee', 'totalCarrierFee', 'varchar'),
         ('protect_configuration_id', 'protectConfiguration.protectConfigurationId', 'varchar'),
         ('protect_status', 'protectConfiguration.protectStatus', 'varchar'),
         ('protect_recommendation', 'protectConfigurationAssessment.protectRecommendation', 'varchar'),
@@ -165,12 +169,11 @@
 {% macro parsed_records(producer, fields) -%}
     select
         record_id,
-        record,
         ingested_at,
         ingest_date,
         {{ englake.json_parse_fields('record', fields) }} as parsed
     from {{ ref('stg_lake__records') }}
-    where producer = '{{ producer }}'
+    where producer = {{ englake.string_literal(producer) }}
 {%- endmacro %}
 
 

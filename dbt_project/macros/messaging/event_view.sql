@@ -13,6 +13,13 @@
                 'total_carrier_fee', 'message_requested_at'],
     } -%}
     {%- set channel = event_type.split('_')[0] -%}
+    {%- set known = englake.fct_event_column_names() -%}
+    {%- for column in channel_columns.get(channel, []) + extra_columns -%}
+        {%- set source_column = column.split(' as ')[0].strip() -%}
+        {%- if modules.re.fullmatch('[a-z_][a-z0-9_]*', source_column) and source_column not in known -%}
+            {{ exceptions.raise_compiler_error("event_view " ~ event_type ~ ": " ~ source_column ~ " is not a column of fct_events (macros/messaging/event_columns.sql)") }}
+        {%- endif -%}
+    {%- endfor -%}
 select
     event_at as event_timestamp,
     producer_arrival_at as arrival_timestamp,
@@ -34,5 +41,5 @@ select
     journey_id,
     journey_activity_id
 from {{ ref('fct_events') }}
-where event_type = '{{ event_type }}'
+where event_type = {{ englake.string_literal(event_type) }}
 {%- endmacro %}

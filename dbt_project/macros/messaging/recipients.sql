@@ -4,10 +4,12 @@
   `keys` names the producer's own keys for those four fields (none when the producer has no such key).
 -#}
 {% macro recipients_from_objects(objects_expr, keys) -%}
-{{ englake.array_transform(objects_expr, 'r', englake.record_of([
-    ('email_address', englake.object_key('r', keys[0]) if keys[0] else 'null', 'varchar'),
-    ('action', englake.object_key('r', keys[1]) if keys[1] else 'null', 'varchar'),
-    ('status', englake.object_key('r', keys[2]) if keys[2] else 'null', 'varchar'),
-    ('diagnostic_code', englake.object_key('r', keys[3]) if keys[3] else 'null', 'varchar'),
-])) }}
+{%- set fields = [] -%}
+{%- for name in englake.recipient_fields() -%}
+    {%- do fields.append((name, englake.object_key('r', keys[loop.index0]) if keys[loop.index0] else 'null', 'varchar')) -%}
+{%- endfor -%}
+{{ englake.array_transform(objects_expr, 'r', englake.record_of(fields)) }}
 {%- endmacro %}
+
+{#- The fields of one recipient row, in order (the `recipients` sql_type spells the same row). -#}
+{% macro recipient_fields() %}{{ return(['email_address', 'action', 'status', 'diagnostic_code']) }}{% endmacro %}

@@ -3,7 +3,7 @@
   ('YYYY-MM-DD HH:MM:SS', UTC) when set, else now. Tests and backfills pin it.
 -#}
 {% macro segment_as_of() %}
-    {%- set as_of = var('englake__segment_as_of', none) -%}
+    {%- set as_of = englake.timestamp_var('englake__segment_as_of') -%}
     {{ return(englake.timestamp_literal(as_of) if as_of else englake.utc_now()) }}
 {% endmacro %}
 
@@ -23,7 +23,7 @@
         {%- endif -%}
     {%- endif -%}
     select distinct cast(endpoint_id as {{ englake.sql_type('varchar') }}) as endpoint_id,
-        cast('{{ segment_name }}' as {{ englake.sql_type('varchar') }}) as segment_name
+        cast({{ englake.string_literal(segment_name) }} as {{ englake.sql_type('varchar') }}) as segment_name
     from {{ relation }}
     where endpoint_id is not null
 {% endmacro %}

@@ -1,8 +1,10 @@
 {#-
   Email opens and clicks credited to the EMAIL endpoint they reached: by endpoint id where the event carries a known
   one (campaign and journey mail), else by the recipient address (SES-native and Pinpoint transactional mail, whose
-  client id is a per-message id). Opens SES marks as likely bots are flagged.
+  client id is a per-message id). Opens SES marks as likely bots are flagged. A table: the segments read it
+  several times, and the endpoints are parsed from their export once per run.
 -#}
+{{ config(materialized='table') }}
 with engagement as (
     select
         event_id,
@@ -20,7 +22,7 @@ with engagement as (
 ),
 
 email_endpoints as (
-    select endpoint_id, address_key from {{ ref('dim_endpoints') }} where channel_type = 'EMAIL'
+    select endpoint_id, address_key from {{ ref('stg_pinpoint__endpoints') }} where channel_type = 'EMAIL'
 ),
 
 by_endpoint_id as (

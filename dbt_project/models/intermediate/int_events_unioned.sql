@@ -1,6 +1,6 @@
-{#- Every producer's staged events in one schema (the three staging models share their columns and order). -#}
-select * from {{ ref('stg_pinpoint__events') }}
-union all
-select * from {{ ref('stg_ses__events') }}
-union all
-select * from {{ ref('stg_sms__events') }}
+{#- Every producer's staged events in one schema: the canonical columns (event_columns.sql), named, not by position. -#}
+{%- set columns = englake.event_column_names() | join(', ') %}
+{%- for model in ['stg_pinpoint__events', 'stg_ses__events', 'stg_sms__events'] %}
+select {{ columns }} from {{ ref(model) }}
+{{ 'union all' if not loop.last }}
+{%- endfor %}

@@ -36,4 +36,4 @@ select opens.endpoint_id
 from opens
 inner join viewed_product on opens.endpoint_id = viewed_product.endpoint_id
 inner join purchased on opens.endpoint_id = purchased.endpoint_id
-where opens.opened_emails > {{ var('englake__segment_min_opens', 2) }}
+where opens.opened_emails > {{ englake.int_var('englake__segment_min_opens', 2) }}

@@ -6,12 +6,13 @@
 -#}
 {{ config(meta={'segment_name': 'webinar_registrants_opened_invite'}) }}
 {%- set campaigns = var('englake__webinar_invitation_campaign_ids', []) %}
+{%- if campaigns is string %}{%- set campaigns = [campaigns] %}{%- endif %}
 
 with registered as (
     select distinct endpoint_id
     from {{ ref('app_event') }}
     where event_name = 'webinar_registration'
-        and {{ englake.map_value('event_attributes', 'webinar_id') }} = '{{ var("englake__segment_webinar_id", "webinar5") }}'
+        and {{ englake.map_value('event_attributes', 'webinar_id') }} = {{ englake.string_literal(var("englake__segment_webinar_id", "webinar5")) }}
 ),
 
 opened_invitation as (
@@ -19,9 +20,9 @@ opened_invitation as (
     from {{ ref('int_email_engagement_by_endpoint') }}
     where event_type = 'email_open'
     {%- if campaigns %}
-        and campaign_id in ({% for c in campaigns %}'{{ c }}'{{ ', ' if not loop.last }}{% endfor %})
+        and campaign_id in ({% for c in campaigns %}{{ englake.string_literal(c) }}{{ ', ' if not loop.last }}{% endfor %})
     {%- else %}
-        and lower(subject) like '{{ var("englake__webinar_invitation_subject", "%webinar%") | lower }}'
+        and lower(subject) like {{ englake.string_literal(var("englake__webinar_invitation_subject", "%webinar%") | lower) }}
     {%- endif %}
 )
 

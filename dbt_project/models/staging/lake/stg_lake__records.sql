@@ -1,14 +1,16 @@
 {#-
   Every record of the raw lake, parsed once: one row per record (a Firehose line, or each of several JSON objects
-  run together on one line), classified by producer from its content, with the text kept so no field AWS adds is
-  ever lost. Records that are not JSON objects or match no producer keep a quarantine_reason (see lake_quarantine).
+  run together on one line, see split_records), classified by producer from its content, with the text kept so no
+  field AWS adds is ever lost. Records that are not JSON objects or match no producer keep a quarantine_reason (see
+  lake_quarantine). Objects are named by their key under the lake root, so a moved lake keeps its record ids.
+  The first load reads every folder (unless englake__start_datehour bounds it); later runs the lookback.
 -#}
 {{ config(**englake.incremental_config('record_id', 'ingested_at')) }}
 {%- set since = englake.lake_since_datehour(this) %}
 
 with lines as (
     {%- for producer in ['pinpoint', 'ses', 'sms'] %}
-    select {{ englake.trim_whitespace('line') }} as trimmed, object_path, datehour, '{{ producer }}' as source_prefix
+    select {{ englake.trim_whitespace('line') }} as trimmed, object_key, datehour, '{{ producer }}' as source_prefix
     from ({{ englake.lake_raw_lines(producer, since) }}) as raw_{{ producer }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
@@ -16,28 +18,33 @@ with lines as (
 
 records as (
     select
-        lines.object_path,
+        lines.object_key,
         lines.datehour,
         lines.source_prefix,
-        {{ englake.trim_whitespace('piece.record') }} as record
+        piece.record
     from lines
-    cross join unnest({{ englake.split_run_together('lines.trimmed') }}) as piece (record)
+    cross join unnest({{ englake.split_records('lines.trimmed') }}) as piece (record)
     where lines.trimmed <> ''
-),
-
-validated as (
-    select *, {{ englake.json_is_valid('record') }} as is_valid_json
-    from records
 ),
 
 typed as (
     select
         *,
-        -- One parse for all the keys the classification looks at.
-        case when is_valid_json then
-            {{ englake.json_types_at('record', ['', 'event_type', 'eventType', 'notificationType', 'messageId', 'mail']) }}
-        end as json_types
-    from validated
+        -- One parse for the validity and all the keys the classification looks at.
+        {{ englake.record_json_types('record', ['', 'event_type', 'eventType', 'notificationType', 'messageId', 'mail']) }} as json_types
+    from records
+),
+
+present as (
+    select
+        *,
+        json_types is not null as is_valid_json,
+        {{ englake.array_at('json_types', 1) }} as json_type,
+        -- A key holding JSON null counts as absent, as in ingest/classify.py.
+        {%- for key, index in [('event_type', 2), ('eventType', 3), ('notificationType', 4), ('messageId', 5), ('mail', 6)] %}
+        coalesce({{ englake.array_at('json_types', index) }}, 'NULL') <> 'NULL' as has_{{ key | lower }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from typed
 ),
 
 classified as (
@@ -45,20 +52,18 @@ classified as (
         *,
         -- The same rule as ingest/classify.py: by content, never by the prefix the record was found under.
         case
-            when {{ englake.array_at('json_types', 1) }} <> 'OBJECT' then null
+            when json_type <> 'OBJECT' then null
             when {{ englake.array_at('json_types', 2) }} = 'STRING' then 'pinpoint'
-            when ({{ englake.array_at('json_types', 3) }} is not null or {{ englake.array_at('json_types', 4) }} is not null)
-                and {{ englake.array_at('json_types', 6) }} = 'OBJECT' then 'ses'
-            when {{ englake.array_at('json_types', 3) }} is not null and {{ englake.array_at('json_types', 5) }} is not null
-                and {{ englake.array_at('json_types', 6) }} is null then 'sms'
+            when (has_eventtype or has_notificationtype) and {{ englake.array_at('json_types', 6) }} = 'OBJECT' then 'ses'
+            when has_eventtype and has_messageid and not has_mail then 'sms'
         end as producer,
-        {{ englake.array_at('json_types', 1) }} as json_type
-    from typed
+        {{ dbt.hash('record') }} as record_hash
+    from present
 ),
 
 keyed as (
     select
-        {{ englake.hash_key(['object_path', dbt.hash('record'), 'row_number() over (partition by object_path, record order by object_path)']) }} as record_id,
+        {{ englake.hash_key(['object_key', 'record_hash', 'row_number() over (partition by object_key, record_hash order by object_key)']) }} as record_id,
         producer,
         case
             when not is_valid_json then 'invalid JSON'
@@ -66,7 +71,7 @@ keyed as (
             when producer is null then 'unrecognized producer'
         end as quarantine_reason,
         record,
-        object_path,
+        object_key,
         source_prefix,
         datehour,
         {{ englake.datehour_to_timestamp('datehour') }} as ingested_at,
@@ -77,5 +82,7 @@ keyed as (
 select * from keyed
 {%- if englake.is_incremental_run() %}
 -- Records already stored (an object re-read within the lookback) are not written again.
-where record_id not in (select record_id from {{ this }} where datehour >= '{{ since }}')
+where record_id not in (
+    select record_id from {{ this }}{% if since %} where datehour >= {{ englake.string_literal(since) }}{% endif %}
+)
 {%- endif %}

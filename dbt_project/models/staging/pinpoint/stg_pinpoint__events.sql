@@ -1,6 +1,6 @@
 {#-
-  Amazon Pinpoint event-stream records, typed and renamed into the canonical event columns (the same columns, in
-  the same order, as stg_ses__events and stg_sms__events). One row per raw record.
+  Amazon Pinpoint event-stream records, typed and renamed into the canonical event columns (fill_event_columns:
+  the same columns, in the same order, as stg_ses__events and stg_sms__events). One row per raw record.
 -#}
 {%- set fields = englake.pinpoint_event_fields() -%}
 {%- set f = englake.json_fields('parsed', fields) %}
@@ -12,12 +12,13 @@ with parsed as (
 renamed as (
     select
         record_id,
-        record,
         ingested_at,
         ingest_date,
         {{ f.event_type }} as raw_event_type,
         {{ f.event_timestamp }} as event_timestamp_ms,
+        {{ englake.epoch_ms_from_text(f.event_timestamp) }} as event_timestamp_at,
         {{ f.arrival_timestamp }} as arrival_timestamp_ms,
+        {{ englake.epoch_ms_from_text(f.arrival_timestamp) }} as arrival_timestamp_at,
         {{ f.application_id }} as application_id,
         {{ f.client_id }} as client_id,
         {{ f.aws_account_id }} as aws_account_id,
@@ -26,7 +27,9 @@ renamed as (
         {{ f.client_context_custom }} as client_context_custom,
         {{ f.session_id }} as session_id,
         {{ f.session_start_timestamp }} as session_start_ms,
+        {{ englake.epoch_ms_from_text(f.session_start_timestamp) }} as session_started_at,
         {{ f.session_stop_timestamp }} as session_stop_ms,
+        {{ englake.epoch_ms_from_text(f.session_stop_timestamp) }} as session_stopped_at,
         {{ f.message_id }} as email_message_id,
         {{ f.message_send_timestamp }} as message_send_timestamp,
         {{ f.from_address }} as from_address,
@@ -41,7 +44,7 @@ renamed as (
         {{ f.complaint_feedback_type }} as complaint_feedback_type,
         {{ f.smtp_response }} as smtp_response,
         {{ f.delivery_recipients }} as delivery_recipients,
-        {{ f.processing_time_millis }} as processing_time_millis,
+        {{ f.processing_time_millis }} as processing_time_text,
         coalesce({{ f.open_ip_address }}, {{ f.click_ip_address }}) as ip_address,
         coalesce({{ f.open_user_agent }}, {{ f.click_user_agent }}, {{ f.complaint_user_agent }}) as user_agent,
         {{ f.click_link }} as link,
@@ -70,92 +73,89 @@ renamed as (
     from parsed
 )
 
+{#-
+  Pinpoint stamps every email event with the send time (event-formats.md gotcha 5): the moment a delivery, open or
+  click happened is only known from when Pinpoint received it.
+-#}
+{%- set event_at -%}
+case
+    when substr(raw_event_type, 1, 7) = '_email.' and raw_event_type <> '_email.send' then arrival_timestamp_at
+    else event_timestamp_at
+end
+{%- endset -%}
+{#- SMS: the Context given at send time, a JSON string (the reference cast it without a guard). -#}
+{%- set message_tags -%}
+case
+    when substr(raw_event_type, 1, 5) = '_SMS.' then {{ englake.json_text_to_map('customer_context') }}
+    else {{ englake.map_concat_nullsafe('client_context_custom', 'attributes') }}
+end
+{%- endset %}
+
 select
-    record_id,
-    cast('pinpoint' as {{ englake.sql_type('varchar') }}) as producer,
-    raw_event_type,
-    -- Custom app events are named by the app; AWS's own event types start with an underscore.
-    case when substr(raw_event_type, 1, 1) = '_' then raw_event_type else '<custom>' end as event_type_key,
-    {{ englake.hash_key(["'pinpoint'", 'raw_event_type', 'event_timestamp_ms', 'arrival_timestamp_ms', 'application_id',
-                         'client_id', 'coalesce(email_message_id, sms_message_id)', 'session_id', 'link']) }} as event_key,
-    -- Pinpoint stamps every email event with the send time (event-formats.md gotcha 5): the moment a delivery,
-    -- open or click happened is only known from when Pinpoint received it.
-    case
-        when substr(raw_event_type, 1, 7) = '_email.' and raw_event_type <> '_email.send'
-            then {{ englake.epoch_ms_to_timestamp('arrival_timestamp_ms') }}
-        else {{ englake.epoch_ms_to_timestamp('event_timestamp_ms') }}
-    end as event_at,
-    {{ englake.epoch_ms_to_timestamp('arrival_timestamp_ms') }} as producer_arrival_at,
-    ingested_at,
-    ingest_date,
-    application_id,
-    client_id as endpoint_id,
-    {{ englake.json_text_at('endpoint_json', 'User.UserId') }} as user_id,
-    aws_account_id,
-    campaign_id,
-    campaign_activity_id,
-    treatment_id,
-    journey_id,
-    journey_run_id,
-    journey_activity_id,
-    journey_send_status,
-    campaign_send_status,
-    delivery_type,
-    coalesce(email_message_id, sms_message_id) as message_id,
-    {{ englake.epoch_ms_or_rfc822_to_timestamp('message_send_timestamp') }} as message_sent_at,
-    from_address,
-    destination,
-    subject,
-    {{ englake.typed_null('varchar') }} as configuration_set,
-    case
-        when raw_event_type in ('_email.hardbounce', '_email.softbounce') then bounced_recipients
-        when raw_event_type = '_email.complaint' then complained_recipients
-    end as recipients,
-    delivery_recipients as event_recipients,
-    bounce_type,
-    bounce_sub_type,
-    feedback_id,
-    reporting_mta,
-    {{ englake.typed_null('varchar') }} as remote_mta_ip,
-    complaint_feedback_type,
-    {{ englake.typed_null('varchar') }} as complaint_sub_type,
-    ip_address,
-    user_agent,
-    link,
-    link_tags,
-    {{ englake.typed_null('varchar') }} as is_bot_event,
-    smtp_response,
-    processing_time_millis,
-    reject_reason,
-    {{ englake.typed_null('varchar') }} as rendering_error,
-    {{ englake.typed_null('varchar') }} as template_name,
-    {{ englake.typed_null('varchar') }} as delay_type,
-    {{ englake.typed_null('timestamp') }} as delay_expires_at,
-    {{ englake.typed_null('boolean') }} as unsubscribe_all,
-    sender_request_id,
-    origination_number,
-    destination_phone_number,
-    record_status,
-    {{ englake.typed_null('varchar') }} as status_description,
-    iso_country_code,
-    try_cast(number_of_message_parts as {{ englake.sql_type('bigint') }}) as message_parts,
-    message_type,
-    {{ englake.typed_null('varchar') }} as message_encoding,
-    {{ englake.typed_null('boolean') }} as is_final,
-    {{ englake.map_get('metrics', "'price_in_millicents_usd'") }} as price_in_millicents_usd,
-    {{ englake.typed_null('double') }} as total_message_price,
-    {{ englake.typed_null('double') }} as total_carrier_fee,
-    {{ englake.typed_null('timestamp') }} as message_requested_at,
-    session_id,
-    {{ englake.epoch_ms_to_timestamp('session_start_ms') }} as session_started_at,
-    {{ englake.epoch_ms_to_timestamp('session_stop_ms') }} as session_stopped_at,
-    attributes as event_attributes,
-    metrics as event_metrics,
-    case
-        -- SMS: the Context given at send time, a JSON string (the reference cast it without a guard).
-        when substr(raw_event_type, 1, 5) = '_SMS.' then {{ englake.json_text_to_map('customer_context') }}
-        else {{ englake.map_concat_nullsafe('client_context_custom', 'attributes') }}
-    end as message_tags,
-    {{ englake.typed_null('tags_map') }} as ses_tags,
-    record
+{{ englake.fill_event_columns({
+    'record_id': 'record_id',
+    'producer': "'pinpoint'",
+    'raw_event_type': 'raw_event_type',
+    'event_type_key': "case when substr(raw_event_type, 1, 1) = '_' then raw_event_type else '<custom>' end",
+    'event_key': englake.hash_key(["'pinpoint'", 'raw_event_type', 'event_timestamp_ms', 'arrival_timestamp_ms',
+                                   'application_id', 'client_id', 'coalesce(email_message_id, sms_message_id)',
+                                   'session_id', 'link']),
+    'invalid_fields': englake.invalid_fields([
+        ('event_timestamp', 'event_timestamp_ms', 'event_timestamp_at'),
+        ('arrival_timestamp', 'arrival_timestamp_ms', 'arrival_timestamp_at'),
+        ('session.start_timestamp', 'session_start_ms', 'session_started_at'),
+        ('session.stop_timestamp', 'session_stop_ms', 'session_stopped_at'),
+        ('processing_time_millis', 'processing_time_text', englake.bigint_from_text('processing_time_text')),
+    ]),
+    'event_at': event_at,
+    'producer_arrival_at': 'arrival_timestamp_at',
+    'ingested_at': 'ingested_at',
+    'ingest_date': 'ingest_date',
+    'application_id': 'application_id',
+    'endpoint_id': 'client_id',
+    'user_id': englake.json_text_at('endpoint_json', 'User.UserId'),
+    'aws_account_id': 'aws_account_id',
+    'campaign_id': 'campaign_id',
+    'campaign_activity_id': 'campaign_activity_id',
+    'treatment_id': 'treatment_id',
+    'journey_id': 'journey_id',
+    'journey_run_id': 'journey_run_id',
+    'journey_activity_id': 'journey_activity_id',
+    'journey_send_status': 'journey_send_status',
+    'campaign_send_status': 'campaign_send_status',
+    'delivery_type': 'delivery_type',
+    'message_id': 'coalesce(email_message_id, sms_message_id)',
+    'message_sent_at': englake.epoch_ms_or_rfc822_to_timestamp('message_send_timestamp'),
+    'from_address': 'from_address',
+    'destination': 'destination',
+    'subject': 'subject',
+    'recipients': "case when raw_event_type in ('_email.hardbounce', '_email.softbounce') then bounced_recipients when raw_event_type = '_email.complaint' then complained_recipients end",
+    'event_recipients': 'delivery_recipients',
+    'bounce_type': 'bounce_type',
+    'bounce_sub_type': 'bounce_sub_type',
+    'feedback_id': 'feedback_id',
+    'reporting_mta': 'reporting_mta',
+    'complaint_feedback_type': 'complaint_feedback_type',
+    'ip_address': 'ip_address',
+    'user_agent': 'user_agent',
+    'link': 'link',
+    'link_tags': 'link_tags',
+    'smtp_response': 'smtp_response',
+    'processing_time_millis': englake.bigint_from_text('processing_time_text'),
+    'reject_reason': 'reject_reason',
+    'sender_request_id': 'sender_request_id',
+    'origination_number': 'origination_number',
+    'destination_phone_number': 'destination_phone_number',
+    'record_status': 'record_status',
+    'iso_country_code': 'iso_country_code',
+    'message_parts': englake.bigint_from_text('number_of_message_parts'),
+    'message_type': 'message_type',
+    'price_in_millicents_usd': englake.map_get('metrics', "'price_in_millicents_usd'"),
+    'session_id': 'session_id',
+    'session_started_at': 'session_started_at',
+    'session_stopped_at': 'session_stopped_at',
+    'event_attributes': 'attributes',
+    'event_metrics': 'metrics',
+    'message_tags': message_tags,
+}) }}
 from renamed

@@ -1,0 +1,121 @@
+{#-
+  Where the lake's objects are and how each engine reads them as text lines. Every read names the object by its
+  key relative to the lake root (`raw/<producer>/YYYY/MM/DD/HH/<name>`), never by where the lake is mounted, so
+  record ids survive moving a local lake or reading the same bucket through another path.
+-#}
+
+{#-
+  The raw lines of one producer's Firehose prefix whose arrival hour (folder) is at or after `since_datehour`
+  (`YYYY/MM/DD/HH`; none reads every folder), as (line, object_key, datehour). The filter is a literal, so Athena
+  prunes projected partitions and DuckDB skips whole files by name.
+-#}
+{% macro lake_raw_lines(producer, since_datehour) %}{{ return(adapter.dispatch('lake_raw_lines', 'englake')(producer, since_datehour)) }}{% endmacro %}
+{% macro default__lake_raw_lines(producer, since_datehour) %}{{ exceptions.raise_compiler_error("lake_raw_lines: no implementation for " ~ adapter.type()) }}{% endmacro %}
+
+{% macro duckdb__lake_raw_lines(producer, since_datehour) -%}
+    {%- set relation = source('lake', 'raw_' ~ producer) -%}
+    {%- set prefix = englake.lake_path() ~ '/raw/' ~ producer ~ '/' -%}
+    {%- if execute and not englake._duckdb_glob_has_files(prefix ~ '**/*') -%}
+        {#- read_csv fails on a glob that matches nothing: an empty prefix is an empty table. -#}
+        select cast(null as varchar) as line, cast(null as varchar) as object_key, cast(null as varchar) as datehour
+        where false
+    {%- else -%}
+        select
+            line,
+            {{ englake.lake_object_key('filename', producer) }} as object_key,
+            regexp_extract(filename, '([0-9]{4}/[0-9]{2}/[0-9]{2}/[0-9]{2})/[^/]*$', 1) as datehour
+        from {{ relation }}
+        {%- if since_datehour %}
+        where filename >= {{ englake.string_literal(prefix ~ since_datehour) }}
+        {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro athena__lake_raw_lines(producer, since_datehour) -%}
+        select line, {{ englake.lake_object_key('"$path"', producer) }} as object_key, datehour
+        from {{ source('lake', 'raw_' ~ producer) }}
+        {%- if since_datehour %}
+        where datehour >= {{ englake.string_literal(since_datehour) }}
+        {%- endif %}
+{%- endmacro %}
+
+
+{#-
+  An object's key relative to the lake root: the path from the last `/raw/<producer>/` on (a local path or an
+  s3:// URI alike). regexp_extract is '' on DuckDB and NULL on Trino without a match; both fall back to the path.
+-#}
+{% macro lake_object_key(path_expr, producer) -%}
+coalesce(nullif(regexp_extract({{ path_expr }}, '^.*/(raw/{{ producer }}/.*)$', 1), ''), {{ path_expr }})
+{%- endmacro %}
+
+
+{#- The local lake folder (DuckDB), an absolute path set by `englake` (ENGLAKE_LAKE_PATH). -#}
+{% macro lake_path() %}{{ return(env_var('ENGLAKE_LAKE_PATH', '/nonexistent-englake-lake')) }}{% endmacro %}
+
+
+{% macro _duckdb_glob_has_files(pattern) %}
+    {%- set result = run_query("select count(*) from glob(" ~ englake.string_literal(pattern) ~ ")") -%}
+    {{ return(result.columns[0].values()[0] > 0) }}
+{% endmacro %}
+
+
+{#- The lines of every Pinpoint endpoint export in the lake, as (line, object_path). -#}
+{% macro lake_endpoint_export_lines() %}{{ return(adapter.dispatch('lake_endpoint_export_lines', 'englake')()) }}{% endmacro %}
+{% macro default__lake_endpoint_export_lines() %}{{ exceptions.raise_compiler_error("lake_endpoint_export_lines: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__lake_endpoint_export_lines() -%}
+    {%- set relation = source('lake', 'raw_endpoint_exports') -%}
+    {%- if execute and not englake._duckdb_glob_has_files(englake.lake_path() ~ '/endpoints/**/*') -%}
+        select cast(null as varchar) as line, cast(null as varchar) as object_path where false
+    {%- else -%}
+        select line, filename as object_path from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+{% macro athena__lake_endpoint_export_lines() -%}
+        select line, "$path" as object_path from {{ source('lake', 'raw_endpoint_exports') }}
+{%- endmacro %}
+
+
+{#-
+  The lines of the Python quarantine (`quarantine/**.ndjson`, ingest/quarantine.py: one JSON entry per line) as
+  (line, object_key). `englake models build` runs the sweep (ingest/sweep.py) first, which takes unreadable objects
+  and lines out of raw/ and records them there; lake_quarantine shows them next to what SQL quarantines.
+-#}
+{% macro lake_quarantine_lines() %}{{ return(adapter.dispatch('lake_quarantine_lines', 'englake')()) }}{% endmacro %}
+{% macro default__lake_quarantine_lines() %}{{ exceptions.raise_compiler_error("lake_quarantine_lines: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__lake_quarantine_lines() -%}
+    {%- set relation = source('lake', 'quarantine_entries') -%}
+    {%- if execute and not englake._duckdb_glob_has_files(englake.lake_path() ~ '/quarantine/**/*.ndjson') -%}
+        select cast(null as varchar) as line, cast(null as varchar) as object_key where false
+    {%- else -%}
+        select line, regexp_extract(filename, '^.*/(quarantine/.*)$', 1) as object_key from {{ relation }}
+    {%- endif -%}
+{%- endmacro %}
+{#- A Glue database registered before the quarantine table existed has none: then there is nothing to read. -#}
+{% macro athena__lake_quarantine_lines() -%}
+    {%- set relation = source('lake', 'quarantine_entries') -%}
+    {%- set registered = true -%}
+    {%- if execute and invocation_args_dict.get('which') != 'compile' -%}
+        {%- set registered = adapter.get_relation(relation.database, relation.schema, relation.identifier) is not none -%}
+    {%- endif -%}
+    {%- if registered -%}
+        select line, regexp_extract("$path", '^.*/(quarantine/.*)$', 1) as object_key
+        from {{ relation }}
+    {%- else -%}
+        select cast(null as varchar) as line, cast(null as varchar) as object_key where false
+    {%- endif -%}
+{%- endmacro %}
+
+
+{#- The lines of every campaign/journey catalog object in the lake (catalog/**/*.ndjson), as (line, object_path). -#}
+{% macro lake_campaign_catalog_lines() %}{{ return(adapter.dispatch('lake_campaign_catalog_lines', 'englake')()) }}{% endmacro %}
+{% macro default__lake_campaign_catalog_lines() %}{{ exceptions.raise_compiler_error("lake_campaign_catalog_lines: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__lake_campaign_catalog_lines() -%}
+    {%- if execute and not englake._duckdb_glob_has_files(englake.lake_path() ~ '/catalog/**/*.ndjson') -%}
+        select cast(null as varchar) as line, cast(null as varchar) as object_path where false
+    {%- else -%}
+        select line, filename as object_path from {{ source('lake', 'raw_campaign_catalog') }}
+    {%- endif -%}
+{%- endmacro %}
+{% macro athena__lake_campaign_catalog_lines() -%}
+        select line, "$path" as object_path from {{ source('lake', 'raw_campaign_catalog') }}
+{%- endmacro %}
