@@ -156,3 +156,26 @@ def test_comparing_varchar_with_a_number_fails(db) -> None:
 def test_a_duckdb_only_function_is_not_registered_in_trino(db) -> None:
     problems = translate("SELECT list_contains(letters, 'a'), contains(letters, 'a') FROM t", db).problems
     assert problems == ["Function 'list_contains' not registered"]
+
+
+def test_case_results_with_no_common_type_fail(db) -> None:
+    problems = translate("SELECT CASE WHEN seven > 2 THEN 'big' ELSE seven END FROM t", db).problems
+    assert len(problems) == 1
+    assert problems[0].startswith("All CASE results must be the same type or coercible to a common type")
+    assert translate("SELECT coalesce(seven, 2.5), if(seven > 2, 'a', NULL) FROM t", db).problems == []
+
+
+def test_concatenating_a_number_fails(db) -> None:
+    problems = translate("SELECT address || seven FROM t", db).problems
+    assert problems == ["Unexpected parameters (integer) for function concat in address || seven"]
+
+
+def test_text_of_doubles_and_timestamps_is_written_as_trino_writes_it(db) -> None:
+    """CAST(double AS varchar) is Java's Double.toString; a timestamp(6) keeps its six fraction digits."""
+    sql = (
+        "SELECT cast(1e7 * seven AS varchar), cast(2.5e0 AS varchar), "
+        "cast(cast(timestamp '2026-11-20 09:15:00' AS timestamp(6)) AS varchar) FROM t"
+    )
+    assert trino(db, sql) == ("7.0E7", "2.5", "2026-11-20 09:15:00.000000")
+    assert duckdb_native(db, sql)[0] == "70000000.0"
+    assert duckdb_native(db, sql)[2] == "2026-11-20 09:15:00"

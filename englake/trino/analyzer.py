@@ -8,7 +8,9 @@ returns Trino's error message, so a statement DuckDB would happily run still fai
   column per field (``Column alias list has 1 entries but 'fan' has 4 columns available``);
 - a comparison of varchar with a number, date, timestamp or boolean (Trino never casts implicitly between them);
 - UNION branches whose column types have no common type (varchar and bigint, map(varchar, varchar) and
-  map(varchar, double), …) or a different number of columns.
+  map(varchar, double), …) or a different number of columns;
+- CASE / IF / COALESCE results with no common type (``All CASE results must be the same type``);
+- ``||`` on something that is not varchar or an array (Trino's concat has no implicit cast to varchar).
 """
 
 from __future__ import annotations
@@ -209,3 +211,42 @@ def coercible(left: str, right: str) -> bool:
             right_fields = [f.split(" ", 1)[1] if " " in f else f for f in right_fields]
         return all(coercible(x, y) for x, y in zip(left_fields, right_fields, strict=True))
     return True
+
+
+def branch_problems(tree: exp.Expression, prober: Prober) -> list[str]:
+    """CASE, IF and COALESCE whose results Trino cannot bring to one type (DuckDB casts them all to varchar)."""
+    problems = []
+    for node in tree.find_all(exp.Case, exp.If, exp.Coalesce):
+        if isinstance(node, exp.Case):
+            results = [when.args.get("true") for when in node.args.get("ifs") or []] + [node.args.get("default")]
+        elif isinstance(node, exp.If):
+            results = [node.args.get("true"), node.args.get("false")]
+        else:
+            results = [node.this, *node.expressions]
+        typed = [prober.type_of(r) for r in results if r is not None and not isinstance(r, exp.Null)]
+        known = [t for t in typed if t is not None]
+        for other_type in known[1:]:
+            first = known[0]
+            if not coercible(first, other_type):
+                problems.append(
+                    f"All {type(node).__name__.upper()} results must be the same type or coercible to a common "
+                    f"type: {first.lower()} and {other_type.lower()} in {node.sql(dialect='trino')[:120]}"
+                )
+                break
+    return problems
+
+
+def concat_problems(tree: exp.Expression, prober: Prober) -> list[str]:
+    """``a || b`` where an operand is neither varchar nor an array: Trino has no such concat."""
+    problems = []
+    for node in tree.find_all(exp.DPipe):
+        for operand in (node.this, node.expression):
+            if isinstance(operand, exp.DPipe | exp.Null):
+                continue
+            operand_type = prober.type_of(operand)
+            if operand_type is not None and family(operand_type) not in ("text", "array", "null"):
+                problems.append(
+                    f"Unexpected parameters ({operand_type.lower()}) for function concat "
+                    f"in {node.sql(dialect='trino')[:120]}"
+                )
+    return problems

@@ -31,6 +31,9 @@ _JAVA_WHITESPACE = (
     r"[\x{0009}-\x{000D}\x{001C}-\x{0020}\x{1680}\x{2000}-\x{2006}\x{2008}-\x{200A}\x{2028}\x{2029}\x{205F}\x{3000}]"
 )
 
+#: What Long.parseLong (VarcharOperators.castToBigint) accepts: an optional sign and ASCII digits.
+_JAVA_LONG = "[+-]?[0-9]+"
+
 #: SQL macros: (name, parameters, body).
 _MACROS: list[tuple[str, str, str]] = [
     # JoniRegexpFunctions.regexpExtract: NULL when nothing matches (DuckDB returns '').
@@ -57,11 +60,11 @@ _MACROS: list[tuple[str, str, str]] = [
 
 def _integer_cast_sql(operand: str, duck_type: str, safe: bool) -> str:
     """VarcharOperators.castToBigint: Long.parseLong, so only [+-]digits parse ('1.0', ' 5' and '1e3' do not)."""
-    parsed = f"CASE WHEN regexp_full_match({operand}, '[+-]?[0-9]+') THEN TRY_CAST({operand} AS {duck_type}) END"
+    parsed = f"CASE WHEN regexp_full_match({operand}, '{_JAVA_LONG}') THEN TRY_CAST({operand} AS {duck_type}) END"
     if safe:
         return parsed
     return (
-        f"CASE WHEN {operand} IS NULL THEN NULL WHEN regexp_full_match({operand}, '[+-]?[0-9]+') "
+        f"CASE WHEN {operand} IS NULL THEN NULL WHEN regexp_full_match({operand}, '{_JAVA_LONG}') "
         f"THEN CAST({operand} AS {duck_type}) ELSE error('Cannot cast ''' || {operand} || ''' to {duck_type}') END"
     )
 
@@ -93,6 +96,11 @@ def _java_double(value: float) -> str:
     shown = "".join(map(str, digits)).rstrip("0") or "0"
     power = len(digits) - 1 + int(exponent)
     return f"{'-' if sign else ''}{shown[0]}.{shown[1:] or '0'}E{power}"
+
+
+def double_to_varchar(value: float | None) -> str | None:
+    """CAST(double AS varchar): DoubleOperators.castToVarchar, Java's Double.toString."""
+    return None if value is None else _java_double(value)
 
 
 def _number_text(number: _Number) -> str:
@@ -250,7 +258,7 @@ def _cast_value(value: Any, target: dict[str, Any]) -> Any:
         if isinstance(value, dict | list):
             raise _CastError("Expected a scalar JSON value")
         text = str(value)
-        if re.fullmatch(r"[+-]?[0-9]+", text):
+        if re.fullmatch(_JAVA_LONG, text):
             return int(text)
         if isinstance(value, _Number):
             return int(float(text))  # JSON fractions are rounded (DoubleOperators.castToLong): rare in our data
@@ -403,6 +411,7 @@ def install(connection: duckdb.DuckDBPyConnection) -> None:
         ("trino_json_cast", json_cast, [varchar, varchar, boolean], varchar),
         ("trino_from_iso8601_timestamp", from_iso8601_timestamp, [varchar, boolean], varchar),
         ("trino_parse_datetime", parse_datetime, [varchar, varchar, boolean], varchar),
+        ("trino_double_to_varchar", double_to_varchar, ["DOUBLE"], varchar),
     ]
     for name, function, parameters, returns in python_functions:
         connection.create_function(

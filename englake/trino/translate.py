@@ -39,6 +39,8 @@ def translate(sql: str, connection: duckdb.DuckDBPyConnection) -> Translation:
     problems += _rewrite_unnests(tree, prober)
     problems += analyzer.comparison_problems(tree, prober)
     problems += analyzer.union_problems(tree, prober)
+    problems += analyzer.branch_problems(tree, prober)
+    problems += analyzer.concat_problems(tree, prober)
     _rewrite_typed(tree, prober)
     return Translation(tree.sql(dialect="duckdb"), problems)
 
@@ -236,6 +238,8 @@ def _rewrite_typed(tree: exp.Expression, prober: Prober) -> None:
                 safe = isinstance(node, exp.TryCast) or isinstance(node.parent, exp.Try)
                 sql = integer_cast_sql(node.this.sql(dialect="duckdb"), _INTEGER_TYPES[node.to.this], safe)
                 node.replace(exp.Paren(this=_duck(sql)))
+        elif isinstance(node, exp.Cast | exp.TryCast) and node.to.this in exp.DataType.TEXT_TYPES:
+            _rewrite_to_varchar(node, prober.type_of(node.this))
         elif isinstance(node, exp.Anonymous) and node.name.lower() == "to_milliseconds":
             (argument,) = node.expressions
             argument_type = prober.type_of(argument) or ""
@@ -243,3 +247,15 @@ def _rewrite_typed(tree: exp.Expression, prober: Prober) -> None:
                 node.replace(_duck(f"CAST(epoch({argument.sql(dialect='duckdb')}) * 1000 AS BIGINT)"))
             else:  # DuckDB subtracts dates into a number of days; Trino into an interval day to second
                 node.replace(_duck(f"(({argument.sql(dialect='duckdb')}) * 86400000)"))
+
+
+def _rewrite_to_varchar(node: exp.Cast | exp.TryCast, operand_type: str | None) -> None:
+    """CAST(x AS varchar) writes doubles as Java does (1.0E7) and timestamp(6) with all six fraction digits
+    (DuckDB writes 10000000.0 and drops a zero fraction): text built from them differs between the engines."""
+    if operand_type is None:
+        return
+    operand = node.this.sql(dialect="duckdb")
+    if operand_type in ("DOUBLE", "FLOAT", "REAL"):
+        node.replace(_call("trino_double_to_varchar", node.this.copy()))
+    elif operand_type == "TIMESTAMP":  # the models store timestamp(6) on Athena
+        node.replace(_duck(f"strftime({operand}, '%Y-%m-%d %H:%M:%S.%f')"))
