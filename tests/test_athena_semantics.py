@@ -179,3 +179,27 @@ def test_text_of_doubles_and_timestamps_is_written_as_trino_writes_it(db) -> Non
     assert trino(db, sql) == ("7.0E7", "2.5", "2026-11-20 09:15:00.000000")
     assert duckdb_native(db, sql)[0] == "70000000.0"
     assert duckdb_native(db, sql)[2] == "2026-11-20 09:15:00"
+
+
+# --- bad input: one clear line, nothing run --------------------------------------------------------------------
+
+
+def test_execute_needs_a_local_lake(tmp_path) -> None:
+    from englake.errors import ConfigError, LakeError
+    from englake.settings import Settings
+    from englake.trino.check import check_athena_execution
+
+    with pytest.raises(ConfigError, match="reads a local lake folder, not s3://bucket/lake"):
+        check_athena_execution(Settings(lake_root="s3://bucket/lake"))
+    with pytest.raises(LakeError, match=r"no lake folder at .*missing"):
+        check_athena_execution(Settings(lake_root=str(tmp_path / "missing")))
+
+
+def test_cli_rejects_vars_that_are_not_a_json_object() -> None:
+    from typer.testing import CliRunner
+
+    from englake.cli import app
+
+    result = CliRunner().invoke(app, ["models", "check-athena", "--execute", "--vars", "{not json"])
+    assert result.exit_code == 2
+    assert "--vars" in result.output

@@ -24,7 +24,7 @@ import duckdb
 from sqlglot.errors import SqlglotError
 
 from englake.dbt import PROJECT_DIR, DbtError, run_dbt
-from englake.errors import ConfigError
+from englake.errors import ConfigError, LakeError
 from englake.settings import Settings
 from englake.trino import functions, lake_tables
 from englake.trino.translate import translate
@@ -107,6 +107,10 @@ def check_athena_execution(
         raise ConfigError(
             f"check-athena --execute reads a local lake folder, not {settings.lake_root}: "
             "point ENGLAKE_LAKE_ROOT (or --lake) at a test lake"
+        )
+    if not settings.local_lake_path.is_dir():
+        raise LakeError(
+            f"no lake folder at {settings.local_lake_path}: land or generate one first (englake lake generate)"
         )
     project = compile_for_athena(settings, dbt_vars)
     with tempfile.TemporaryDirectory(prefix="englake-athena-check-") as scratch:
