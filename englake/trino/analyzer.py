@@ -21,7 +21,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.tokens import TokenType
 
-from englake.trino.functions import TRINO_FUNCTIONS
+from englake.trino.function_names import TRINO_FUNCTIONS
 from englake.trino.probe import Prober
 
 _INTEGERS = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT"}

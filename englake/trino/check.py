@@ -62,6 +62,7 @@ class AthenaProject:
     models: dict[str, CompiledModel]
     sources: dict[str, str]  # Glue table name → relation as the SQL names it
     seeds: dict[str, str]  # seed name → relation
+    analyses: dict[str, CompiledModel]  # the analysts' queries (relation: the schema they run in)
 
 
 def compile_for_athena(settings: Settings, dbt_vars: dict[str, Any] | None = None) -> AthenaProject:
@@ -71,9 +72,14 @@ def compile_for_athena(settings: Settings, dbt_vars: dict[str, Any] | None = Non
         args += ["--vars", json.dumps(dbt_vars)]
     run_dbt(args, settings, target="athena")
     manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
-    models, seeds = {}, {}
+    models, seeds, analyses = {}, {}, {}
+    schema = _target_schema(manifest)
     for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] == "model" and node.get("package_name") == "englake":
+        if node["resource_type"] == "analysis" and node.get("compiled_code"):
+            analyses[unique_id] = CompiledModel(
+                node["name"], schema, node["compiled_code"], tuple(node["depends_on"]["nodes"])
+            )
+        elif node["resource_type"] == "model" and node.get("package_name") == "englake":
             if not node.get("compiled_code"):
                 raise DbtError(f"dbt compile --target athena left {unique_id} without compiled SQL")
             models[unique_id] = CompiledModel(
@@ -82,7 +88,27 @@ def compile_for_athena(settings: Settings, dbt_vars: dict[str, Any] | None = Non
         elif node["resource_type"] == "seed":
             seeds[node["name"]] = node["relation_name"]
     sources = {source["name"]: source["relation_name"] for source in manifest["sources"].values()}
-    return AthenaProject(models, sources, seeds)
+    return AthenaProject(models, sources, seeds, analyses)
+
+
+def _target_schema(manifest: dict) -> str:
+    """catalog.schema the models are written to: where an analyst's unqualified names resolve."""
+    model = next(n for n in manifest["nodes"].values() if n["resource_type"] == "model")
+    return f"{model['database']}.{model['schema']}"
+
+
+def compile_duckdb_analyses(settings: Settings, dbt_vars: dict[str, Any] | None = None) -> dict[str, str]:
+    """The analyses compiled for DuckDB against ``settings``' build: name → SQL."""
+    args = ["compile", "--no-populate-cache", "--select", "resource_type:analysis"]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+    run_dbt(args, settings)
+    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    return {
+        node["name"]: node["compiled_code"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "analysis" and node.get("compiled_code")
+    }
 
 
 def build_duckdb(settings: Settings, path: Path, dbt_vars: dict[str, Any] | None = None) -> Path:
@@ -99,10 +125,12 @@ def check_athena_execution(
     *,
     dbt_vars: dict[str, Any] | None = None,
     duckdb_path: Path | None = None,
+    analyses: bool = True,
 ) -> list[ModelCheck]:
     """Every model's Athena-compiled SQL run under Trino's rules over the lake, compared with the DuckDB build
     (``duckdb_path`` when given, else a fresh build made with the same ``dbt_vars``). One result per model, in DAG
-    order."""
+    order; then, with ``analyses``, one per analysis (named ``<name> (analysis)``), its rows against the same
+    analysis compiled for DuckDB and run on the build."""
     if not settings.is_local:
         raise ConfigError(
             f"check-athena --execute reads a local lake folder, not {settings.lake_root}: "
@@ -115,10 +143,18 @@ def check_athena_execution(
     project = compile_for_athena(settings, dbt_vars)
     with tempfile.TemporaryDirectory(prefix="englake-athena-check-") as scratch:
         work = Path(scratch)
-        build = duckdb_path or build_duckdb(settings, work / "englake.duckdb", dbt_vars)
+        build = Path(duckdb_path or build_duckdb(settings, work / "englake.duckdb", dbt_vars))
+        duck_analyses = {}
+        if analyses and project.analyses:
+            on_build = Settings(**{**settings.model_dump(), "duckdb_path": str(build)})
+            duck_analyses = compile_duckdb_analyses(on_build, dbt_vars)
         connection = duckdb.connect()
         try:
-            return _run(connection, project, settings.local_lake_path, Path(build), work)
+            results = _run(connection, project, settings.local_lake_path, build, work)
+            failed = {uid for uid, m in project.models.items() if m.name in {r.name for r in results if r.error}}
+            for analysis in sorted(project.analyses.values(), key=lambda a: a.name) if duck_analyses else []:
+                results.append(_run_analysis(connection, project, analysis, duck_analyses, build, failed))
+            return results
         finally:
             connection.close()
 
@@ -159,6 +195,43 @@ def _run(
     return results
 
 
+def _run_analysis(
+    connection: duckdb.DuckDBPyConnection,
+    project: AthenaProject,
+    analysis: CompiledModel,
+    duck_analyses: dict[str, str],
+    build: Path,
+    failed: set[str],
+) -> ModelCheck:
+    """One analysis: its Athena SQL in the Athena schema (unqualified names resolve there, as in the workgroup's
+    default schema) against its DuckDB SQL on the build."""
+    name = f"{analysis.name} (analysis)"
+    upstream = sorted(project.models[d].name for d in analysis.depends_on if d in failed)
+    if upstream:
+        return ModelCheck(name, None, None, False, f"not run: upstream {', '.join(upstream)} failed")
+    if analysis.name not in duck_analyses:
+        return ModelCheck(name, None, None, False, "dbt compile for DuckDB produced no SQL for it")
+    try:
+        home = connection.execute("SELECT current_database()").fetchone()[0]  # where the trino_* functions are
+        connection.execute(f"SET search_path = '{analysis.relation},{home}.main'")
+        translation = translate(analysis.sql, connection)
+        if translation.problems:
+            return ModelCheck(name, None, None, False, "; ".join(translation.problems))
+        athena_columns, athena_rows = _rows(connection, f"({translation.sql})")
+    except (SqlglotError, ValueError, duckdb.Error) as error:
+        return ModelCheck(name, None, None, False, f"fails when run: {str(error).splitlines()[0]}")
+    finally:
+        connection.execute("RESET search_path")
+    try:
+        connection.execute(f"SET search_path = '{build.stem}.main'")
+        duck_columns, duck_rows = _rows(connection, f"({duck_analyses[analysis.name]})")
+    except duckdb.Error as error:
+        return ModelCheck(name, None, len(athena_rows), False, f"fails on the DuckDB build: {error}")
+    finally:
+        connection.execute("RESET search_path")
+    return _compared(name, athena_columns, athena_rows, duck_columns, duck_rows)
+
+
 def _parts(relation: str) -> list[str]:
     return [part.strip('"') for part in relation.split(".")]
 
@@ -184,19 +257,29 @@ def _compare(connection: duckdb.DuckDBPyConnection, model: CompiledModel, built:
         duck_columns, duck_rows = _rows(connection, built)
     except duckdb.Error as error:
         return ModelCheck(model.name, None, len(athena_rows), False, f"not in the DuckDB build: {error}")
+    return _compared(model.name, athena_columns, athena_rows, duck_columns, duck_rows)
+
+
+def _compared(
+    name: str,
+    athena_columns: list[str],
+    athena_rows: list[tuple[str, ...]],
+    duck_columns: list[str],
+    duck_rows: list[tuple[str, ...]],
+) -> ModelCheck:
     if athena_columns != duck_columns:
         only = sorted(set(athena_columns) ^ set(duck_columns)) or ["(same names, other order)"]
-        return ModelCheck(model.name, len(duck_rows), len(athena_rows), False, f"columns differ: {', '.join(only[:6])}")
+        return ModelCheck(name, len(duck_rows), len(athena_rows), False, f"columns differ: {', '.join(only[:6])}")
     same = _checksum(athena_rows) == _checksum(duck_rows)
     error = None
     if not same:
         columns = [
-            name
-            for index, name in enumerate(athena_columns)
+            column
+            for index, column in enumerate(athena_columns)
             if Counter(r[index] for r in athena_rows) != Counter(r[index] for r in duck_rows)
         ]
         error = f"rows differ in column(s) {', '.join(columns[:8]) or '(combinations only)'}"
-    return ModelCheck(model.name, len(duck_rows), len(athena_rows), same, error)
+    return ModelCheck(name, len(duck_rows), len(athena_rows), same, error)
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, relation: str) -> tuple[list[str], list[tuple[str, ...]]]:

@@ -11,19 +11,11 @@ import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import duckdb
 from duckdb import PythonExceptionHandling
 from duckdb.func import FunctionNullHandling
-
-#: Every function name Trino has (its documented list); a call to any other name fails on Athena.
-TRINO_FUNCTIONS: frozenset[str] = frozenset(
-    line.strip()
-    for line in (Path(__file__).parent / "functions.txt").read_text().splitlines()
-    if line.strip() and not line.startswith("#")
-)
 
 #: Java's Character.isWhitespace, which Trino's trim/ltrim/rtrim use (airlift SliceUtf8.trim): tabs, line breaks,
 #: the information separators and the Unicode space separators other than the non-breaking ones.
