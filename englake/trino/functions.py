@@ -8,6 +8,7 @@ JSON text in a VARCHAR. Names start with ``trino_``; ``englake.trino.translate``
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -50,8 +51,9 @@ _MACROS: list[tuple[str, str, str]] = [
 ]
 
 
-def _integer_cast_sql(operand: str, duck_type: str, safe: bool) -> str:
-    """VarcharOperators.castToBigint: Long.parseLong, so only [+-]digits parse ('1.0', ' 5' and '1e3' do not)."""
+def integer_cast_sql(operand: str, duck_type: str, safe: bool) -> str:
+    """SQL casting a VARCHAR to an integer type as Trino does: VarcharOperators.castToBigint is Long.parseLong, so
+    only an optional sign and digits parse ('1.0', ' 5' and '1e3' do not)."""
     parsed = f"CASE WHEN regexp_full_match({operand}, '{_JAVA_LONG}') THEN TRY_CAST({operand} AS {duck_type}) END"
     if safe:
         return parsed
@@ -156,10 +158,6 @@ def _walk(document: Any, path: str) -> Any:
     return node
 
 
-def _object_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    return dict(pairs)
-
-
 def json_extract(text: str | None, path: str | None) -> str | None:
     """json_extract(json, path) → JSON text of the subtree, NULL when the path finds nothing or the text is not JSON."""
     if text is None or path is None:
@@ -253,7 +251,7 @@ def _cast_value(value: Any, target: dict[str, Any]) -> Any:
         if re.fullmatch(_JAVA_LONG, text):
             return int(text)
         if isinstance(value, _Number):
-            return int(float(text))  # JSON fractions are rounded (DoubleOperators.castToLong): rare in our data
+            return math.floor(float(text) + 0.5)  # a JSON fraction is rounded half up (DoubleOperators.castToLong)
         raise _CastError(f"Cannot cast '{text}' to BIGINT")
     if kind == "double":
         if isinstance(value, dict | list):
@@ -414,8 +412,3 @@ def install(connection: duckdb.DuckDBPyConnection) -> None:
             null_handling=FunctionNullHandling.SPECIAL,
             exception_handling=PythonExceptionHandling.DEFAULT,
         )
-
-
-def integer_cast_sql(operand_sql: str, duck_type: str, safe: bool) -> str:
-    """SQL casting a VARCHAR to an integer type as Trino does."""
-    return _integer_cast_sql(operand_sql, duck_type, safe)
