@@ -7,6 +7,7 @@ so ``englake --help`` answers at once.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -174,17 +175,64 @@ def models_build(
 
 
 @models_app.command("check-athena")
-def models_check_athena() -> None:
-    """Compile every model for Athena offline and parse each one as Trino SQL."""
-    from englake.models import check_athena_sql
+def models_check_athena(
+    lake: str | None = LakeOption,
+    execute: bool = typer.Option(
+        False, "--execute", help="Run every model's Athena SQL under Trino's rules and compare rows with DuckDB."
+    ),
+    dbt_vars: str | None = typer.Option(None, "--vars", help="dbt variables as JSON, for both builds."),
+) -> None:
+    """Compile every model for Athena offline and parse it as Trino SQL; with --execute, run it under Trino's rules
+    (emulated on DuckDB) over a local lake and compare each model's rows with the DuckDB build."""
+    from rich.table import Table
 
-    checks = check_athena_sql(_settings(None))
-    failed = [check for check in checks if check.error]
-    for check in failed:
-        err_console.print(f"[red]{check.path.name}[/red]: {check.error}")
-    console.print(f"{len(checks) - len(failed)} of {len(checks)} compiled models and analyses parse as Trino SQL")
+    from englake.models import check_athena_sql
+    from englake.trino.check import check_athena_execution
+
+    if not execute:
+        checks = check_athena_sql(_settings(lake))
+        failed = [check for check in checks if check.error]
+        for check in failed:
+            err_console.print(f"[red]{check.path.name}[/red]: {check.error}")
+        console.print(f"{len(checks) - len(failed)} of {len(checks)} compiled models and analyses parse as Trino SQL")
+        if failed:
+            raise typer.Exit(1)
+        return
+    results = check_athena_execution(_settings(lake), dbt_vars=_json_vars(dbt_vars))
+    table = Table(title="Athena SQL under Trino's rules (emulated on DuckDB) vs the DuckDB build")
+    for column in ("model", "rows DuckDB", "rows Athena (emulated)", "checksum"):
+        table.add_column(column, justify="left" if column == "model" else "right")
+    for result in results:
+        checksum = "match" if result.ok else ("differs" if result.athena_rows is not None else "-")
+        table.add_row(
+            result.name,
+            _count(result.duckdb_rows),
+            _count(result.athena_rows),
+            f"[green]{checksum}[/green]" if result.ok else f"[red]{checksum}[/red]",
+        )
+    console.print(table)
+    failed = [result for result in results if not result.ok]
+    for result in failed:
+        err_console.print(f"[red]{result.name}[/red]: {escape(result.error or 'rows differ')}", soft_wrap=True)
+    console.print(f"{len(results) - len(failed)} of {len(results)} models give the same rows on both engines")
     if failed:
         raise typer.Exit(1)
+
+
+def _count(rows: int | None) -> str:
+    return "-" if rows is None else f"{rows:,}"
+
+
+def _json_vars(text: str | None) -> dict | None:
+    if not text:
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise typer.BadParameter(f"not JSON: {error}", param_hint="--vars") from error
+    if not isinstance(value, dict):
+        raise typer.BadParameter("must be a JSON object of dbt variables", param_hint="--vars")
+    return value
 
 
 @models_app.command("summary")

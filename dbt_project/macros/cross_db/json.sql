@@ -27,8 +27,9 @@
 {% macro athena__json_parse_fields(column, fields) %}{{ column }}{% endmacro %}
 
 {% macro _duckdb_json_type(type) -%}
+    {#- bigint is read as text and parsed by try_parse_bigint, as Athena parses json_extract_scalar's text. -#}
     {%- set simple = {
-        'varchar': 'VARCHAR', 'bigint': 'BIGINT', 'double': 'DOUBLE', 'boolean': 'BOOLEAN', 'json': 'JSON',
+        'varchar': 'VARCHAR', 'bigint': 'VARCHAR', 'double': 'DOUBLE', 'boolean': 'BOOLEAN', 'json': 'JSON',
         'map': 'MAP(VARCHAR, VARCHAR)', 'map_double': 'MAP(VARCHAR, DOUBLE)', 'map_of_arrays': 'MAP(VARCHAR, VARCHAR[])',
     } -%}
     {%- if type in simple -%}{{ return(simple[type]) }}
@@ -52,14 +53,16 @@
 {% macro default__json_field(parsed, path, type) %}{{ exceptions.raise_compiler_error("json_field: no implementation for " ~ adapter.type()) }}{% endmacro %}
 {% macro duckdb__json_field(parsed, path, type) -%}
     {%- set access = parsed ~ '."' ~ path.split('.') | join('"."') ~ '"' -%}
-    {%- if type == 'json' -%}cast({{ access }} as varchar){%- else -%}{{ access }}{%- endif -%}
+    {%- if type == 'json' -%}cast({{ access }} as varchar)
+    {%- elif type == 'bigint' -%}{{ englake.try_parse_bigint(access) }}
+    {%- else -%}{{ access }}{%- endif -%}
 {%- endmacro %}
 {% macro athena__json_field(parsed, path, type) -%}
     {%- set jp = englake.json_path(path.split('.')) -%}
     {%- if type == 'varchar' -%}json_extract_scalar({{ parsed }}, '{{ jp }}')
     {%- elif type in ('bigint', 'double', 'boolean') -%}try_cast(json_extract_scalar({{ parsed }}, '{{ jp }}') as {{ type }})
     {%- elif type == 'json' -%}json_format(json_extract({{ parsed }}, '{{ jp }}'))
-    {%- elif type == 'map' -%}try_cast(json_extract({{ parsed }}, '{{ jp }}') as map(varchar, varchar))
+    {%- elif type == 'map' -%}{{ englake.athena_json_to_text_map("json_extract(" ~ parsed ~ ", '" ~ jp ~ "')") }}
     {%- elif type == 'map_double' -%}try_cast(json_extract({{ parsed }}, '{{ jp }}') as map(varchar, double))
     {%- elif type == 'map_of_arrays' -%}try_cast(json_extract({{ parsed }}, '{{ jp }}') as map(varchar, array(varchar)))
     {%- elif type == 'array' -%}try_cast(json_extract({{ parsed }}, '{{ jp }}') as array(varchar))
@@ -97,7 +100,17 @@ ${% for s in segments %}{% if modules.re.fullmatch('[A-Za-z_][A-Za-z0-9_]*', s) 
 {% macro json_text_to_map(expr) %}{{ return(adapter.dispatch('json_text_to_map', 'englake')(expr)) }}{% endmacro %}
 {% macro default__json_text_to_map(expr) %}{{ exceptions.raise_compiler_error("json_text_to_map: no implementation for " ~ adapter.type()) }}{% endmacro %}
 {% macro duckdb__json_text_to_map(expr) %}case when json_valid({{ expr }}) then json_transform({{ expr }}, '"MAP(VARCHAR, VARCHAR)"') end{% endmacro %}
-{% macro athena__json_text_to_map(expr) %}try_cast(try(json_parse({{ expr }})) as map(varchar, varchar)){% endmacro %}
+{% macro athena__json_text_to_map(expr) %}{{ englake.athena_json_to_text_map("try(json_parse(" ~ expr ~ "))") }}{% endmacro %}
+
+{#-
+  A JSON object as map(varchar, varchar) on Athena, keeping values that are objects or arrays as JSON text, as
+  DuckDB's json_transform does. Trino's cast to map(varchar, varchar) is NULL for the WHOLE map as soon as one value
+  is an object or array (JsonToMapCast: such a value cannot be cast to varchar), and custom attributes and
+  contexts are user data: cast to map(varchar, json) instead and write each value as text.
+-#}
+{% macro athena_json_to_text_map(json_expr) -%}
+transform_values(try_cast({{ json_expr }} as map(varchar, json)), (k, v) -> if(is_json_scalar(v), cast(v as varchar), json_format(v)))
+{%- endmacro %}
 
 
 {% macro json_is_valid(expr) %}{{ return(adapter.dispatch('json_is_valid', 'englake')(expr)) }}{% endmacro %}

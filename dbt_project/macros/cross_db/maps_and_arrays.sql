@@ -32,7 +32,13 @@ map_concat(coalesce({{ left }}, {{ englake.empty_varchar_map() }}), coalesce({{ 
 
 {% macro array_contains(array_expr, value_expr) %}{{ return(adapter.dispatch('array_contains', 'englake')(array_expr, value_expr)) }}{% endmacro %}
 {% macro default__array_contains(array_expr, value_expr) %}{{ exceptions.raise_compiler_error("array_contains: no implementation for " ~ adapter.type()) }}{% endmacro %}
-{% macro duckdb__array_contains(array_expr, value_expr) %}list_contains({{ array_expr }}, {{ value_expr }}){% endmacro %}
+{#- Trino's contains is NULL (not false) when the value is absent and the array holds a NULL; DuckDB's list_contains
+    says false, so the DuckDB form follows Trino. -#}
+{% macro duckdb__array_contains(array_expr, value_expr) -%}
+case when list_contains({{ array_expr }}, {{ value_expr }}) then true
+     when len(list_filter({{ array_expr }}, lambda e: e is null)) > 0 then null
+     else list_contains({{ array_expr }}, {{ value_expr }}) end
+{%- endmacro %}
 {% macro athena__array_contains(array_expr, value_expr) %}contains({{ array_expr }}, {{ value_expr }}){% endmacro %}
 
 

@@ -1,4 +1,8 @@
-{#- Timestamps: every stored timestamp is naive UTC with milliseconds kept. -#}
+{#-
+  Timestamps: every stored timestamp is naive UTC with millisecond precision (stored as timestamp(6) on Athena for
+  Iceberg, TIMESTAMP on DuckDB). Athena parses text into timestamp(3) (from_iso8601_timestamp, parse_datetime), so
+  DuckDB cuts the digits beyond the millisecond too (truncation, as Joda's parser does).
+-#}
 
 {% macro epoch_ms_to_timestamp(expr) %}{{ return(adapter.dispatch('epoch_ms_to_timestamp', 'englake')(expr)) }}{% endmacro %}
 {% macro default__epoch_ms_to_timestamp(expr) %}{{ exceptions.raise_compiler_error("epoch_ms_to_timestamp: no implementation for " ~ adapter.type()) }}{% endmacro %}
@@ -12,10 +16,10 @@
 {% macro default__iso8601_to_timestamp(expr) %}{{ exceptions.raise_compiler_error("iso8601_to_timestamp: no implementation for " ~ adapter.type()) }}{% endmacro %}
 {#- SES writes `2017-08-05T00:41:02.669Z`; its SNS example also shows `2018-10-08T14:05:45 +0000`. -#}
 {% macro duckdb__iso8601_to_timestamp(expr) -%}
-coalesce(
+date_trunc('millisecond', coalesce(
     try_cast(try_cast({{ expr }} as timestamptz) at time zone 'UTC' as timestamp),
     try_strptime({{ expr }}, '%Y-%m-%dT%H:%M:%S %z') at time zone 'UTC'
-)
+))
 {%- endmacro %}
 {% macro athena__iso8601_to_timestamp(expr) -%}
 coalesce(

@@ -38,3 +38,13 @@
 {% macro default__array_join_text(array_expr) %}{{ exceptions.raise_compiler_error("array_join_text: no implementation for " ~ adapter.type()) }}{% endmacro %}
 {% macro duckdb__array_join_text(array_expr) %}array_to_string({{ array_expr }}, ','){% endmacro %}
 {% macro athena__array_join_text(array_expr) %}array_join({{ array_expr }}, ','){% endmacro %}
+
+
+{#-
+  Text to bigint, strictly and the same on both engines: optional sign and ASCII digits only, else NULL. Athena's
+  cast is Java's Long.parseLong ('1.0', ' 5' and '1e3' are NULL under try_cast); DuckDB's own cast would accept them.
+-#}
+{% macro try_parse_bigint(expr) %}{{ return(adapter.dispatch('try_parse_bigint', 'englake')(expr)) }}{% endmacro %}
+{% macro default__try_parse_bigint(expr) %}{{ exceptions.raise_compiler_error("try_parse_bigint: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro duckdb__try_parse_bigint(expr) %}case when regexp_full_match({{ expr }}, '[+-]?[0-9]+') then try_cast({{ expr }} as bigint) end{% endmacro %}
+{% macro athena__try_parse_bigint(expr) %}try_cast({{ expr }} as bigint){% endmacro %}
