@@ -30,36 +30,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 MODELS = sorted(path.stem for path in (PROJECT_DIR / "models").rglob("*.sql"))
 #: The analysts' queries, checked after the models (all read views built from fct_events).
 ANALYSES = sorted(f"{path.stem} (analysis)" for path in (PROJECT_DIR / "analyses").rglob("*.sql"))
-#: Models that read nothing built from fct_events.
-UPSTREAM_OF_FCT_EVENTS = {
-    "stg_lake__records",
-    "stg_pinpoint__events",
-    "stg_ses__events",
-    "stg_sms__events",
-    "int_events_unioned",
-    "stg_pinpoint__endpoints",
-    "dim_endpoints",
-    "lake_quarantine",
-}
-UNNEST_DEFECT = (
-    "model defect (dbt-core is fixing it): fct_events unnests the array of 4-field recipient rows with a one-name "
-    "alias `as fan (recipient)`; Trino makes one column per field and rejects it, and every model downstream fails"
-)
-ANY_VALUE_DEFECT = (
-    "model defect: email_status takes any_value(destination), which each engine may pick from a different event "
-    "of the message (the AWS examples give one message several destination lists)"
-)
-
-
-def _expected_failures(extra: dict[str, str]) -> list:
-    params = []
-    for model in MODELS:
-        reasons = [] if model in UPSTREAM_OF_FCT_EVENTS else [UNNEST_DEFECT]
-        if model in extra:
-            reasons.append(extra[model])
-        marks = [pytest.mark.xfail(strict=True, reason="; ".join(reasons))] if reasons else []
-        params.append(pytest.param(model, marks=marks, id=model))
-    return params
 
 
 def _by_name(results: list[ModelCheck]) -> dict[str, ModelCheck]:
@@ -78,16 +48,14 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModelCheck]
     return _by_name(check_athena_execution(settings, dbt_vars={"englake__segment_as_of": f"{end:%Y-%m-%d %H:%M:%S}"}))
 
 
-@pytest.mark.parametrize("model", _expected_failures({}))
+@pytest.mark.parametrize("model", MODELS)
 def test_generated_lake_gives_the_same_rows_on_athena(generated, model: str) -> None:
     result = generated[model]
     assert result.ok, result.error
     assert result.athena_rows == result.duckdb_rows
 
 
-@pytest.mark.parametrize(
-    "analysis", [pytest.param(a, marks=pytest.mark.xfail(strict=True, reason=UNNEST_DEFECT), id=a) for a in ANALYSES]
-)
+@pytest.mark.parametrize("analysis", [pytest.param(a, id=a) for a in ANALYSES])
 def test_generated_lake_gives_the_same_analysis_rows_on_athena(generated, analysis: str) -> None:
     """The reference README's queries, verbatim and as dbt analyses, over the emulated Athena tables."""
     result = generated[analysis]
@@ -114,7 +82,7 @@ def documented(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Mode
     return _by_name(check_athena_execution(settings, duckdb_path=build, analyses=False)), build
 
 
-@pytest.mark.parametrize("model", _expected_failures({"email_status": ANY_VALUE_DEFECT}))
+@pytest.mark.parametrize("model", MODELS)
 def test_documented_examples_give_the_same_rows_on_athena(documented, model: str) -> None:
     results, _ = documented
     result = results[model]
@@ -190,30 +158,14 @@ def model_defects(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModelCh
     return _by_name(check_athena_execution(settings, analyses=False))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model defect in stg_pinpoint__endpoints: regexp_extract(object_path, …, 2) is '' on DuckDB and NULL on "
-    "Athena for an export written without an export folder (that application's endpoints vanish on Athena), and "
-    "lower(trim(address)) strips a tab on Athena only; use englake.regexp_extract_or_null and englake.trim_whitespace",
-)
 def test_endpoint_exports_read_the_same(model_defects) -> None:
     assert model_defects["stg_pinpoint__endpoints"].ok, model_defects["stg_pinpoint__endpoints"].error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model defect in stg_pinpoint__events: try_cast(number_of_message_parts as bigint) reads '1.0' as 1 on "
-    "DuckDB and NULL on Athena; use englake.try_parse_bigint",
-)
 def test_pinpoint_message_parts_read_the_same(model_defects) -> None:
     assert model_defects["stg_pinpoint__events"].ok, model_defects["stg_pinpoint__events"].error
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model defects in fct_messages: lower(trim(recipient)) strips a trailing tab on Athena only (use "
-    "englake.trim_whitespace; int_email_engagement_by_endpoint has the same trim); and the fct_events unnest",
-)
 def test_message_recipients_read_the_same(model_defects) -> None:
     assert model_defects["fct_messages"].ok, model_defects["fct_messages"].error
 

@@ -130,7 +130,7 @@
 case when try_cast({{ raw }} as {{ englake.sql_type('bigint') }}) between -62135596800000 and 253402300799999
     then {{ englake.epoch_ms_to_timestamp('try_cast(' ~ raw ~ ' as ' ~ englake.sql_type('bigint') ~ ')') }} end
 {%- endmacro %}
-{% macro bigint_from_text(raw) %}try_cast({{ raw }} as {{ englake.sql_type('bigint') }}){% endmacro %}
+{% macro bigint_from_text(raw) %}{{ englake.try_parse_bigint(raw) }}{% endmacro %}
 {% macro double_from_text(raw) %}try_cast({{ raw }} as {{ englake.sql_type('double') }}){% endmacro %}
 
 {#- `checks` is [(field name, raw text expression, typed expression)]; NULL when every present field parsed. -#}

@@ -35,7 +35,7 @@ by_address as (
     select engagement.*, email_endpoints.endpoint_id as engaged_endpoint_id
     from engagement
     cross join unnest(engagement.destination) as addressed (address)
-    inner join email_endpoints on lower(trim(addressed.address)) = email_endpoints.address_key
+    inner join email_endpoints on lower({{ englake.trim_whitespace('addressed.address') }}) = email_endpoints.address_key
     where engagement.endpoint_id is null
         or engagement.endpoint_id not in (select endpoint_id from email_endpoints)
 )

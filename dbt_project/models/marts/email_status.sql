@@ -31,7 +31,8 @@ latest as (
 select
     email_events.message_id,
     max(email_events.subject) as subject,
-    {{ dbt.any_value('email_events.destination') }} as destination,
+    -- The largest list, not any_value: both engines must pick the same one when events disagree.
+    max(email_events.destination) as destination,
     coalesce(min(email_events.message_sent_at), min(case when email_events.event_type = 'email_send' then email_events.event_at end)) as time_sent,
     min(case when email_events.event_type = 'email_delivered' then email_events.event_at end) as time_delivered,
     min(case when email_events.event_type = 'email_open' then email_events.event_at end) as time_opened,

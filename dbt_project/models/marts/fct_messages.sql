@@ -26,7 +26,7 @@ with message_events as (
 recipient_events as (
     select
         message_events.*,
-        lower(trim(addressed.recipient)) as message_recipient
+        lower({{ englake.trim_whitespace('addressed.recipient') }}) as message_recipient
     from message_events
     cross join unnest(
         case

@@ -10,7 +10,7 @@ with lines as (
         line,
         object_path,
         -- endpoints/<application_id>/<export_id>/<file>
-        regexp_extract(object_path, 'endpoints/([^/]+)/(.+)/[^/]+$', 2) as export_id
+        {{ englake.regexp_extract_or_null('object_path', 'endpoints/([^/]+)/(.+)/[^/]+$', 2) }} as export_id
     from ({{ englake.lake_endpoint_export_lines() }}) as exported
     where {{ englake.trim_whitespace('line') }} <> '' and {{ englake.json_is_valid('line') }}
 ),
@@ -26,7 +26,7 @@ renamed as (
         {{ f.application_id }} as application_id,
         upper({{ f.channel_type }}) as channel_type,
         {{ f.address }} as address,
-        lower(trim({{ f.address }})) as address_key,
+        lower({{ englake.trim_whitespace(f.address) }}) as address_key,
         {{ f.endpoint_status }} as endpoint_status,
         {{ f.opt_out }} as opt_out,
         {{ f.user_id }} as user_id,
