@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from englake.errors import ConfigError
-from ingest.layout import CATALOG_PREFIX, ENDPOINT_EXPORT_PREFIX, RAW_PREFIXES, Producer
+from ingest.layout import CATALOG_PREFIX, ENDPOINT_EXPORT_PREFIX, QUARANTINE_PREFIX, RAW_PREFIXES, Producer
 
 #: Raw table per producer.
 RAW_TABLES: dict[Producer, str] = {p: f"raw_{p.value}" for p in Producer}
@@ -25,6 +25,8 @@ RAW_TABLES: dict[Producer, str] = {p: f"raw_{p.value}" for p in Producer}
 ENDPOINT_EXPORT_TABLE = "raw_endpoint_exports"
 #: The dbt source table over the lake's campaign catalog (``englake lake export-campaigns``).
 CAMPAIGN_CATALOG_TABLE = "raw_campaign_catalog"
+#: The dbt source table over the Python quarantine (what the sweep and ``land`` took out), for ``lake_quarantine``.
+QUARANTINE_TABLE = "quarantine_entries"
 LINE_COLUMN = "line"
 PARTITION_KEY = "datehour"
 #: Athena date-projection format of the Firehose folder hour (``YYYY/MM/DD/HH``).
@@ -135,6 +137,25 @@ def campaign_catalog_table_input(lake_root: str) -> dict[str, Any]:
     )
 
 
+def quarantine_table_input(lake_root: str) -> dict[str, Any]:
+    """The table over ``<lake_root>/quarantine/``: the sweep's and ``land``'s entries, for ``lake_quarantine``."""
+    return _text_lines_table_input(
+        QUARANTINE_TABLE,
+        QUARANTINE_PREFIX,
+        lake_root,
+        "What englake could not read before the models did (sweep, land): one quarantine entry JSON per row.",
+        "one quarantine entry, as JSON",
+    )
+
+
+#: Every unpartitioned text-lines table: its name → the lake prefix it reads (the Athena check builds the same).
+TEXT_TABLE_PREFIXES: dict[str, str] = {
+    ENDPOINT_EXPORT_TABLE: ENDPOINT_EXPORT_PREFIX,
+    CAMPAIGN_CATALOG_TABLE: CATALOG_PREFIX,
+    QUARANTINE_TABLE: QUARANTINE_PREFIX,
+}
+
+
 @dataclass
 class GlueRegistration:
     """What ``register_glue`` did: ``created``, ``updated`` or ``unchanged`` for the database and each table."""
@@ -169,6 +190,7 @@ def register_glue(
     }
     tables[ENDPOINT_EXPORT_TABLE] = endpoint_export_table_input(lake_root)
     tables[CAMPAIGN_CATALOG_TABLE] = campaign_catalog_table_input(lake_root)
+    tables[QUARANTINE_TABLE] = quarantine_table_input(lake_root)
     try:
         glue.get_database(Name=database)
         status = "unchanged"

@@ -29,6 +29,7 @@ def test_tables_are_created_with_the_exact_table_input(glue: Any) -> None:
             "raw_sms": "created",
             "raw_endpoint_exports": "created",
             "raw_campaign_catalog": "created",
+            "quarantine_entries": "created",
         },
     )
     assert glue.get_database(Name="englake_raw")["Database"]["Name"] == "englake_raw"
@@ -83,6 +84,7 @@ def test_registering_again_changes_nothing_and_drift_is_repaired(glue: Any) -> N
         "raw_sms": "updated",
         "raw_endpoint_exports": "unchanged",
         "raw_campaign_catalog": "unchanged",
+        "quarantine_entries": "unchanged",
     }
     table = glue.get_table(DatabaseName="englake_raw", Name="raw_sms")["Table"]
     assert table["Parameters"]["projection.enabled"] == "true"

@@ -198,11 +198,11 @@ def test_register_glue_from_the_cli() -> None:
     first = run(
         "lake", "register-glue", "--bucket", "lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert first.output.count("created") == 6  # database, three raw tables, endpoint exports, campaign catalog
+    assert first.output.count("created") == 7  # database, three raw tables, exports, campaign catalog, quarantine
     second = run(
         "lake", "register-glue", "--lake", "s3://lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert second.output.count("unchanged") == 6
+    assert second.output.count("unchanged") == 7
     table = boto3.client("glue", region_name="us-east-1").get_table(DatabaseName="englake_raw", Name="raw_pinpoint")
     assert table["Table"]["StorageDescriptor"]["Location"] == "s3://lake-bucket/raw/pinpoint/"
 

@@ -1,8 +1,9 @@
 """The raw Glue tables as Athena reads them, built from a local lake: one row per line of every object it would see.
 
 Each raw table (``ingest/glue.py``) is a text table (TextInputFormat, LazySimpleSerDe, one ``line`` column) over
-``raw/<producer>/`` with the ``datehour`` partition projected from ``yyyy/MM/dd/HH`` folders, and the endpoint-export
-table is the same over ``endpoints/``. Athena's reading rules are applied: lines end at LF, CR or CRLF
+``raw/<producer>/`` with the ``datehour`` partition projected from ``yyyy/MM/dd/HH`` folders, and the unpartitioned
+tables (endpoint exports, campaign catalog, quarantine entries) are the same over their prefixes. Athena's reading
+rules are applied: lines end at LF, CR or CRLF
 (Hadoop LineReader), ``.gz`` objects are gunzipped, objects whose name starts with ``_`` or ``.`` are hidden
 (FileInputFormat), a line that is exactly ``\\N`` is NULL (LazySimpleSerDe's null format), and a raw object is seen
 only in an hour folder the projection enumerates (from the projection start to now). ``$path`` is the object's local
@@ -22,12 +23,12 @@ import duckdb
 
 from ingest.glue import (
     DEFAULT_PROJECTION_START,
-    ENDPOINT_EXPORT_TABLE,
     LINE_COLUMN,
     PARTITION_KEY,
     RAW_TABLES,
+    TEXT_TABLE_PREFIXES,
 )
-from ingest.layout import ENDPOINT_EXPORT_PREFIX, RAW_PREFIXES
+from ingest.layout import RAW_PREFIXES
 
 _LINE_END = re.compile(r"\r\n|\r|\n")
 _NULL_FORMAT = "\\N"
@@ -80,9 +81,9 @@ def raw_rows(lake: Path, prefix: str, projection_start: str = DEFAULT_PROJECTION
             yield line, str(path), datehour
 
 
-def export_rows(lake: Path) -> Iterator[tuple]:
-    """(line, $path) of every line of every endpoint export object."""
-    root = lake / ENDPOINT_EXPORT_PREFIX
+def prefix_rows(lake: Path, prefix: str) -> Iterator[tuple]:
+    """(line, $path) of every line of every object below an unpartitioned table's prefix (sub-folders too)."""
+    root = lake / prefix
     if not root.is_dir():
         return
     for path in sorted(root.rglob("*")):
@@ -100,7 +101,9 @@ def create_source_tables(
         (table, [LINE_COLUMN, "$path", PARTITION_KEY], raw_rows(lake, RAW_PREFIXES[producer]))
         for producer, table in RAW_TABLES.items()
     ]
-    tables.append((ENDPOINT_EXPORT_TABLE, [LINE_COLUMN, "$path"], export_rows(lake)))
+    tables += [
+        (table, [LINE_COLUMN, "$path"], prefix_rows(lake, prefix)) for table, prefix in TEXT_TABLE_PREFIXES.items()
+    ]
     for table, columns, rows in tables:
         if table not in relations:
             continue
