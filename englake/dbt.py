@@ -6,30 +6,62 @@ import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from englake.errors import ConfigError, DbtError
+from englake.settings import AthenaSettings, DbtTarget, Settings, get_settings
 
-from englake.errors import EnglakeError
-from englake.settings import Settings, get_settings
+if TYPE_CHECKING:  # dbt takes seconds to import: only the commands that run it pay for that
+    from dbt.cli.main import dbtRunnerResult
+
+__all__ = ["PROJECT_DIR", "DbtError", "project_dir", "run_dbt", "target_dir"]
 
 log = logging.getLogger(__name__)
 
-#: The dbt project shipped in this repository.
-PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+#: The dbt project ships inside the package (pyproject.toml's package-data); in the repository englake/dbt_project
+#: is a symlink to the top-level dbt_project/, so a source checkout, an editable install and a wheel agree.
+_PROJECT = Path(__file__).resolve().parent / "dbt_project"
 
 
-class DbtError(EnglakeError):
-    """A dbt command failed; the message names the command and the failing nodes."""
+@cache
+def project_dir() -> Path:
+    """The bundled dbt project (the folder holding dbt_project.yml), wherever englake is installed."""
+    if not (_PROJECT / "dbt_project.yml").is_file():
+        raise ConfigError(f"the dbt project is missing: no {_PROJECT / 'dbt_project.yml'} (a broken install?)")
+    # Resolved, so dbt's paths and messages name the real folder, not the symlink.
+    return _PROJECT.resolve()
+
+
+#: The same folder, for code that wants a constant (resolved once, through project_dir()).
+PROJECT_DIR = project_dir()
+
+
+def work_dir() -> Path:
+    """Where dbt writes target/ and logs/: the project folder when it is writable (a source checkout), else a
+    per-user cache folder (an installed wheel's site-packages may be read-only or shared)."""
+    project = project_dir()
+    if os.access(project, os.W_OK):
+        return project
+    cache_home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return cache_home / "englake" / "dbt"
+
+
+def target_dir() -> Path:
+    """dbt's target path (compiled SQL, manifest, run results, the docs site's files)."""
+    return work_dir() / "target"
 
 
 @contextmanager
-def _profile_env(settings: Settings) -> Iterator[None]:
+def _profile_env(settings: Settings, athena: AthenaSettings | None) -> Iterator[None]:
     """Expose settings to profiles.yml / dbt_project.yml, which read everything through env_var()."""
-    values = {"ENGLAKE_LAKE_ROOT": settings.lake_root}
+    values = {"ENGLAKE_LAKE_ROOT": settings.lake_root, "ENGLAKE_GLUE_DATABASE": settings.glue_database}
     if settings.is_local:
         values["ENGLAKE_LAKE_PATH"] = str(settings.local_lake_path)
         values["ENGLAKE_DUCKDB_PATH"] = str(settings.resolved_duckdb_path)
+    if athena is not None:
+        values |= athena.profile_env()
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
@@ -56,15 +88,31 @@ def _release_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def run_dbt(args: list[str], settings: Settings | None = None, target: str | None = None) -> dbtRunnerResult:
-    """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed."""
+def run_dbt(
+    args: list[str],
+    settings: Settings | None = None,
+    target: str | None = None,
+    *,
+    athena: AthenaSettings | None = None,
+) -> dbtRunnerResult:
+    """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed.
+
+    ``target`` defaults to ENGLAKE_DBT_TARGET. On Athena every setting must be there (ConfigError names the missing
+    ones before dbt starts); ``athena`` overrides them (offline compilation only).
+    """
+    from dbt.cli.main import dbtRunner
+
     settings = settings or get_settings()
-    full = [*args, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)]
-    if target:
-        full += ["--target", target]
-    if settings.is_local:
+    chosen = DbtTarget(target or settings.dbt_target)
+    if chosen is DbtTarget.athena and athena is None:
+        athena = settings.athena()
+    project, work = project_dir(), work_dir()
+    full = [*args, "--project-dir", str(project), "--profiles-dir", str(project), "--target", chosen.value]
+    if work != project:
+        full += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+    if chosen is DbtTarget.duckdb and settings.is_local:
         settings.local_lake_path.mkdir(parents=True, exist_ok=True)
-    with _profile_env(settings):
+    with _profile_env(settings, athena if chosen is DbtTarget.athena else None):
         try:
             result = dbtRunner().invoke(full)
         finally:

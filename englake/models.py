@@ -12,9 +12,9 @@ import duckdb
 import sqlglot
 from sqlglot.errors import ParseError
 
-from englake.dbt import PROJECT_DIR, DbtError, run_dbt
+from englake.dbt import DbtError, run_dbt, target_dir
 from englake.errors import EnglakeError
-from englake.settings import Settings, get_settings
+from englake.settings import OFFLINE_COMPILE_ATHENA, Settings, get_settings
 
 
 @dataclass
@@ -32,8 +32,10 @@ def build_models(
     full_refresh: bool = False,
     select: str | None = None,
     extra_args: list[str] | None = None,
+    target: str | None = None,
 ) -> BuildResult:
-    """Run `dbt build` (seeds, models, data and unit tests) on the embedded default or the configured target."""
+    """Run `dbt build` (seeds, models, data and unit tests) on the embedded default or ``target`` (default
+    ENGLAKE_DBT_TARGET)."""
     settings = settings or get_settings()
     args = ["build"]
     if full_refresh:
@@ -42,7 +44,7 @@ def build_models(
         args += ["--select", select]
     args += extra_args or []
     started = time.perf_counter()
-    result = run_dbt(args, settings)
+    result = run_dbt(args, settings, target)
     statuses: dict[str, int] = {}
     warnings: list[str] = []
     for node in result.result.results:
@@ -62,9 +64,9 @@ class TrinoCheck:
 def check_athena_sql(settings: Settings | None = None) -> list[TrinoCheck]:
     """Compile every model and analysis for Athena offline and parse each as Trino SQL (sqlglot)."""
     settings = settings or get_settings()
-    compiled = PROJECT_DIR / "target" / "compiled" / "englake"
+    compiled = target_dir() / "compiled" / "englake"
     shutil.rmtree(compiled, ignore_errors=True)
-    run_dbt(["compile", "--no-populate-cache"], settings, target="athena")
+    run_dbt(["compile", "--no-populate-cache"], settings, target="athena", athena=OFFLINE_COMPILE_ATHENA)
     checks = []
     for path in sorted(compiled.rglob("*.sql")):
         # Only models and analyses are SQL an engine runs as-is; compiled tests are checked by dbt itself.

@@ -13,7 +13,7 @@ from ingest.storage import open_lake
 from segmentation.destinations import LocalDestination, open_destination
 from segmentation.errors import DestinationError, GuardTripped
 from segmentation.guard import GuardPolicy
-from segmentation.membership import AthenaMembership, DuckDBMembership, MembershipSource
+from segmentation.membership import MembershipSource, membership_source
 from segmentation.report import SyncReport
 from segmentation.settings import SegmentSettings
 from segmentation.snapshot import SnapshotStore, destinations_with_state
@@ -44,9 +44,7 @@ def _refresh(settings: Settings) -> None:
 
 
 def _membership(settings: Settings, relation: str) -> MembershipSource:
-    if settings.is_local:
-        return DuckDBMembership(settings.resolved_duckdb_path, relation)
-    return AthenaMembership(settings.glue_database, relation, workgroup=settings.athena_workgroup)
+    return membership_source(settings, relation)
 
 
 @app.command()
