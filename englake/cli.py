@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated
+
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from englake.console import console, err_console
-from englake.errors import EnglakeError
+from englake.errors import EnglakeError, exit_code
 from englake.models import build_models, campaign_summary, check_athena_sql
-from englake.settings import Settings
+from englake.settings import DbtTarget, Settings
 from handlers.cli import app as handlers_app
 from ingest.cli import app as lake_app
 from segmentation.cli import app as segments_app
@@ -28,10 +31,20 @@ app.add_typer(segments_app, name="segments")
 app.add_typer(handlers_app, name="ops")
 
 LakeOption = typer.Option(None, "--lake", help="Lake root: a local folder or s3://bucket/prefix (ENGLAKE_LAKE_ROOT).")
+TargetOption = typer.Option(
+    None,
+    "--target",
+    help="dbt target: duckdb (embedded default) or athena (needs the ENGLAKE_ATHENA_* settings); "
+    "default ENGLAKE_DBT_TARGET, else duckdb.",
+)
 
 
 def _settings(lake: str | None) -> Settings:
     return Settings(lake_root=lake) if lake else Settings()
+
+
+def _target(target: DbtTarget | None) -> str | None:
+    return target.value if target else None
 
 
 @models_app.command("build")
@@ -39,9 +52,16 @@ def models_build(
     lake: str | None = LakeOption,
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental tables from all raw data."),
     select: str | None = typer.Option(None, "--select", help="dbt node selection, e.g. 'fct_events+'."),
+    selector: str | None = typer.Option(
+        None, "--selector", help="A named selection of dbt_project/selectors.yml: hourly, segments, maintenance."
+    ),
+    target: DbtTarget | None = TargetOption,
 ) -> None:
     """Run dbt build (seeds, models, data and unit tests) over the lake."""
-    result = build_models(_settings(lake), full_refresh=full_refresh, select=select)
+    extra = ["--selector", selector] if selector else []
+    result = build_models(
+        _settings(lake), full_refresh=full_refresh, select=select, extra_args=extra, target=_target(target)
+    )
     table = Table(title=f"dbt build in {result.seconds:.1f} s")
     table.add_column("status")
     table.add_column("nodes", justify="right")
@@ -62,6 +82,47 @@ def models_check_athena() -> None:
     console.print(f"{len(checks) - len(failed)} of {len(checks)} compiled models and analyses parse as Trino SQL")
     if failed:
         raise typer.Exit(1)
+
+
+@models_app.command("freshness")
+def models_freshness(lake: str | None = LakeOption, target: DbtTarget | None = TargetOption) -> None:
+    """Check that the lake is still filling (dbt source freshness on the Firehose arrival hour); fails when stale."""
+    from englake.freshness import check_freshness
+
+    table = Table(title="Lake freshness (newest Firehose arrival hour per producer)")
+    for column in ("source", "newest arrival (UTC)", "age (hours)", "status"):
+        table.add_column(column, justify="right" if column == "age (hours)" else "left")
+    for item in check_freshness(_settings(lake), _target(target)):
+        newest = f"{item.newest_arrival:%Y-%m-%d %H:00}" if item.newest_arrival else "–"
+        table.add_row(item.source, newest, f"{item.age_hours:g}", item.status)
+    console.print(table)
+
+
+@models_app.command("maintain")
+def models_maintain(
+    lake: str | None = LakeOption,
+    target: DbtTarget | None = TargetOption,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the statements; run nothing."),
+) -> None:
+    """Iceberg upkeep: OPTIMIZE and VACUUM every incremental table (selector maintenance) on Athena."""
+    from englake.maintenance import maintain
+
+    for table in maintain(_settings(lake), _target(target), dry_run=dry_run):
+        for statement in table.statements:
+            console.print(f"{table.relation}: {statement}")
+
+
+@models_app.command("docs")
+def models_docs(
+    out: Annotated[Path, typer.Argument(help="Folder for the docs site (created; static_index.html opens from disk).")],
+    lake: str | None = LakeOption,
+    target: DbtTarget | None = TargetOption,
+) -> None:
+    """Build the dbt docs site (models, sources, exposures, lineage) into OUT, from any working directory."""
+    from englake.docs import build_docs
+
+    files = build_docs(out, _settings(lake), _target(target))
+    console.print(f"docs site in {files[0].parent}: open {files[0].name}")
 
 
 @models_app.command("summary")
@@ -110,12 +171,12 @@ def demo(
 
 
 def main() -> None:
-    """Console-script entry point: project errors print one clear line and exit 1."""
+    """Console-script entry point: project errors print one clear line and exit with their class's code."""
     try:
         app()
     except EnglakeError as error:
         err_console.print(f"[bold red]error:[/bold red] {escape(str(error))}")
-        raise SystemExit(1) from None
+        raise SystemExit(exit_code(error)) from None
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -94,11 +94,13 @@ def run_dbt(
     target: str | None = None,
     *,
     athena: AthenaSettings | None = None,
+    check: bool = True,
 ) -> dbtRunnerResult:
     """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed.
 
     ``target`` defaults to ENGLAKE_DBT_TARGET. On Athena every setting must be there (ConfigError names the missing
-    ones before dbt starts); ``athena`` overrides them (offline compilation only).
+    ones before dbt starts); ``athena`` overrides them (offline compilation only). ``check=False`` returns a failed
+    run's result instead of raising (the caller reads its node results).
     """
     from dbt.cli.main import dbtRunner
 
@@ -117,7 +119,7 @@ def run_dbt(
             result = dbtRunner().invoke(full)
         finally:
             _release_duckdb()
-    if not result.success:
+    if not result.success and (check or result.result is None):
         failed = []
         for node in getattr(result.result, "results", None) or []:
             if str(getattr(node, "status", "")).lower() in {"error", "fail"}:

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import duckdb
 import pyarrow as pa
 
-from englake.errors import AthenaError
+from englake.athena import query_arrow, results_arrow
 from englake.settings import AthenaSettings, Settings
 from segmentation.errors import MembershipError
 
@@ -156,51 +156,14 @@ class AthenaMembership:
         return f"athena workgroup {self.athena.workgroup} :: {where}"
 
     def read(self) -> pa.Table:
-        # pyathena and its boto3 session load only on the production path.
-        from botocore.exceptions import BotoCoreError, ClientError
-        from pyathena import connect
-        from pyathena.arrow.cursor import ArrowCursor
-        from pyathena.error import Error as PyAthenaError
-
-        try:
-            connection = connect(
-                s3_staging_dir=self.athena.s3_staging_dir,
-                work_group=self.athena.workgroup,
-                schema_name=self.athena.schema,
-                region_name=self.athena.region,
-                cursor_class=ArrowCursor,
-            )
-            with connection.cursor() as cursor:
-                if self.query_execution_id:
-                    table = _results_of(cursor, self.query_execution_id)
-                else:
-                    table = cursor.execute(self.sql).as_arrow()
-        except (PyAthenaError, ClientError, BotoCoreError) as error:
-            reason = " ".join(str(error).split()) or type(error).__name__
-            raise AthenaError(f"{self.describe()}: the Athena query failed: {reason}") from error
+        what = f"reading {self.describe()}"
+        if self.query_execution_id:
+            table = results_arrow(self.athena, self.query_execution_id, what)
+        else:
+            table = query_arrow(self.athena, self.sql, what)
         if table.num_columns == 0:  # Athena wrote no result file: no rows
             table = MEMBERSHIP_SCHEMA.empty_table()
         return validate_membership(table, self.describe())
-
-
-def _results_of(cursor: Any, query_execution_id: str) -> pa.Table:
-    """The Arrow result of a query that already ran (pyathena's public result-set class over its execution)."""
-    from pyathena.arrow.result_set import AthenaArrowResultSet
-    from pyathena.error import OperationalError
-    from pyathena.model import AthenaQueryExecution
-
-    response = cursor.connection.client.get_query_execution(QueryExecutionId=query_execution_id)
-    execution = AthenaQueryExecution(response)
-    if execution.state != AthenaQueryExecution.STATE_SUCCEEDED:
-        raise OperationalError(f"query {query_execution_id} is {execution.state}: {execution.state_change_reason}")
-    result = AthenaArrowResultSet(
-        connection=cursor.connection,
-        converter=type(cursor).get_default_converter(),
-        query_execution=execution,
-        arraysize=cursor.arraysize,
-        retry_config=cursor.connection.retry_config,
-    )
-    return result.as_arrow()
 
 
 def membership_source(
