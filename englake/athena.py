@@ -16,13 +16,15 @@ from englake.settings import AthenaSettings
 
 
 @contextmanager
-def arrow_cursor(athena: AthenaSettings, what: str) -> Iterator[Any]:
-    """A pyathena ArrowCursor on the configured workgroup and schema; any Athena or AWS failure inside becomes one
-    AthenaError line naming the workgroup and ``what`` was being done."""
+def arrow_cursor(athena: AthenaSettings, what: str, *, arrow: bool = True) -> Iterator[Any]:
+    """A pyathena ArrowCursor (or, ``arrow=False``, its plain DB-API cursor, which reads no result file) on the
+    configured workgroup and schema; any Athena or AWS failure inside becomes one AthenaError line naming the
+    workgroup and ``what`` was being done."""
     # pyathena and its boto3 session load only on the production path.
     from botocore.exceptions import BotoCoreError, ClientError
     from pyathena import connect
     from pyathena.arrow.cursor import ArrowCursor
+    from pyathena.cursor import Cursor
     from pyathena.error import Error as PyAthenaError
 
     try:
@@ -31,7 +33,7 @@ def arrow_cursor(athena: AthenaSettings, what: str) -> Iterator[Any]:
             work_group=athena.workgroup,
             schema_name=athena.schema,
             region_name=athena.region,
-            cursor_class=ArrowCursor,
+            cursor_class=ArrowCursor if arrow else Cursor,
         )
         with connection, connection.cursor() as cursor:
             yield cursor
@@ -70,7 +72,7 @@ def results_arrow(athena: AthenaSettings, query_execution_id: str, what: str) ->
 def execute(athena: AthenaSettings, statements: list[str], what: str) -> list[str]:
     """Run each statement in order (stopping at the first failure); return their query execution ids."""
     ids = []
-    with arrow_cursor(athena, what) as cursor:
+    with arrow_cursor(athena, what, arrow=False) as cursor:
         for statement in statements:
             cursor.execute(statement)
             ids.append(cursor.query_id)
