@@ -95,8 +95,19 @@ def test_the_committed_profile_has_no_fallback_bucket(tmp_path: Path, monkeypatc
         monkeypatch.delenv(name, raising=False)
     project = project_dir()
     result = dbtRunner().invoke(
-        ["parse", "--project-dir", str(project), "--profiles-dir", str(project), "--target", "athena"]
-        + ["--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+        [
+            "parse",
+            "--project-dir",
+            str(project),
+            "--profiles-dir",
+            str(project),
+            "--target",
+            "athena",
+            "--target-path",
+            str(tmp_path / "target"),
+            "--log-path",
+            str(tmp_path / "logs"),
+        ]
     )
     assert not result.success
     assert "ENGLAKE_ATHENA_S3_STAGING_DIR" in str(result.exception)

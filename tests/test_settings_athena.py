@@ -57,7 +57,8 @@ def test_an_unreachable_workgroup_is_one_line_naming_it(athena_server: AthenaSer
         membership_source(settings).read()
     message = str(raised.value)
     assert "\n" not in message
-    assert "no-such-workgroup" in message and "WorkGroup does not exist" in message
+    assert "no-such-workgroup" in message
+    assert "WorkGroup does not exist" in message
     assert not _executions()  # nothing ran, nothing to sync from
 
 
@@ -67,7 +68,8 @@ def test_a_failed_athena_query_is_one_line_naming_workgroup_and_query(athena_ser
         membership_source(settings, query_execution_id="0f4a3b2c-dead-beef-0000-000000000000").read()
     message = str(raised.value)
     assert "\n" not in message
-    assert "englake" in message and "0f4a3b2c-dead-beef-0000-000000000000" in message
+    assert "englake" in message
+    assert "0f4a3b2c-dead-beef-0000-000000000000" in message
     assert exit_code(raised.value) not in (0, 1, 3)  # its own code, apart from configuration errors
 
 
