@@ -264,3 +264,63 @@ def test_the_template_and_the_cli_agree_on_the_stale_exit_code() -> None:
     parameters = cfn_yaml.load(str(TEMPLATE))["Parameters"]
     assert int(parameters["StaleExitCode"]["Default"]) == exit_code(StaleLakeError("x"))
     assert exit_code(StaleLakeError("x")) not in (0, 1, exit_code(DbtError("x")))
+
+
+# ---------------------------------------------------------------- alarms across the stack
+
+DEPLOY = TEMPLATE.parent
+
+
+def _alarms(template: dict) -> list[dict]:
+    return [r["Properties"] for r in template["Resources"].values() if r["Type"] == "AWS::CloudWatch::Alarm"]
+
+
+@pytest.mark.parametrize("name", ["email-ops.yaml", "segmentation.yaml", "pipeline.yaml"])
+def test_every_dead_letter_queue_has_an_alarm_that_notifies(name: str) -> None:
+    template = cfn_yaml.load(str(DEPLOY / name))
+    queues = [
+        logical
+        for logical, r in template["Resources"].items()
+        if r["Type"] == "AWS::SQS::Queue" and "DeadLetter" in logical
+    ]
+    assert queues, name
+    for queue in queues:
+        watching = [
+            a
+            for a in _alarms(template)
+            if a["Namespace"] == "AWS/SQS"
+            and a["MetricName"] == "ApproximateNumberOfMessagesVisible"
+            and a["Dimensions"] == [{"Name": "QueueName", "Value": {"Fn::GetAtt": [queue, "QueueName"]}}]
+        ]
+        assert len(watching) == 1, f"{name}: {queue} has no alarm"
+        assert watching[0]["AlarmActions"], f"{name}: {queue}'s alarm notifies no one"
+
+
+def test_every_firehose_stream_alarms_on_delivery_errors() -> None:
+    template = cfn_yaml.load(str(DEPLOY / "lake.yaml"))
+    streams = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::KinesisFirehose::DeliveryStream"]
+    assert len(streams) == 3
+    for stream in streams:
+        assert [
+            a
+            for a in _alarms(template)
+            if a["Namespace"] == "AWS/Firehose"
+            and a["MetricName"] == "DeliveryToS3.Success"
+            and a["Dimensions"] == [{"Name": "DeliveryStreamName", "Value": {"Ref": stream}}]
+            and a["ComparisonOperator"] == "LessThanThreshold"
+        ], stream
+
+
+def test_pipeline_failures_and_timeouts_alarm() -> None:
+    template = cfn_yaml.load(str(TEMPLATE))
+    metrics = {
+        a["MetricName"]
+        for a in _alarms(template)
+        if a["Namespace"] == "AWS/States" and a["Dimensions"][0]["Value"] == {"Ref": "PipelineStateMachine"}
+    }
+    assert metrics == {"ExecutionsFailed", "ExecutionsTimedOut"}
+    root = cfn_yaml.load(str(DEPLOY / "template.yaml"))
+    # Every part's alarms go to the one operations topic.
+    for app in ("EmailOps", "Lake"):
+        assert root["Resources"][app]["Properties"]["Parameters"]["AlarmTopicArn"] == {"Ref": "OperationsTopic"}
+    assert root["Resources"]["Pipeline"]["Properties"]["Parameters"]["OperationsTopicArn"] == {"Ref": "OperationsTopic"}
