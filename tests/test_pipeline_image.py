@@ -46,12 +46,8 @@ def sent_files() -> set[str]:
         relative = path.relative_to(ROOT).as_posix()
         if relative.startswith((".git/", ".venv/", "lake/")) or path.is_symlink() or not path.is_file():
             continue
-        if any(
-            part.is_symlink()
-            for part in path.relative_to(ROOT).parents
-            if str(part) != "." and (ROOT / part).is_symlink()
-        ):
-            continue
+        if any((ROOT / parent).is_symlink() for parent in path.relative_to(ROOT).parents):
+            continue  # reached through a symlink (englake/dbt_project): Docker sends the link, not its target
         if not ignored(relative, rules):
             sent.add(relative)
     return sent
