@@ -17,6 +17,8 @@ from englake.settings import DbtTarget, Settings, get_settings
 
 #: dbt_project/selectors.yml
 MAINTENANCE_SELECTOR = "maintenance"
+#: The selected models as JSON lines in dbt's result, with nothing printed to the user's terminal.
+_LS = ["ls", "--selector", MAINTENANCE_SELECTOR, "--resource-type", "model", "--output", "json", "--log-level", "none"]
 
 
 @dataclass(frozen=True)
@@ -28,11 +30,7 @@ class MaintainedTable:
 
 def maintenance_models(settings: Settings, target: str | None = None) -> list[str]:
     """The names (aliases) of the models the ``maintenance`` selector picks."""
-    result = run_dbt(
-        ["ls", "--selector", MAINTENANCE_SELECTOR, "--resource-type", "model", "--output", "json", "--quiet"],
-        settings,
-        target,
-    )
+    result = run_dbt(_LS, settings, target)
     return sorted(json.loads(line)["alias"] for line in result.result)
 
 
