@@ -24,11 +24,12 @@ $(VENV)/.test-installed: requirements/test.lock pyproject.toml | $(BIN)/python
 demo: $(VENV)/.runtime-installed
 	$(BIN)/englake demo
 
-## Lint (ruff, cfn-lint) and run every test.
+## Lint (ruff, cfn-lint), check that every import is a declared dependency (deptry), and run every test.
 test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint deploy/*.yaml
+	$(BIN)/deptry .
 	$(BIN)/pytest
 
 ## Debian's chromium for the report's browser test (root and apt-get needed; elsewhere that test is skipped).

@@ -20,6 +20,7 @@ from typer.core import TyperGroup
 
 from englake.console import console, err_console, progress
 from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
+from englake.project import DbtTarget
 from handlers.cli import app as handlers_app
 from handlers.hooks.cli import app as hooks_app
 from ingest.cli import app as lake_app
@@ -90,6 +91,12 @@ app.add_typer(handlers_app, name="ops")
 app.add_typer(hooks_app, name="hooks")
 
 LakeOption = typer.Option(None, "--lake", help="Lake root: a local folder or s3://bucket/prefix (ENGLAKE_LAKE_ROOT).")
+TargetOption = typer.Option(
+    None,
+    "--target",
+    help="dbt target: duckdb (embedded default) or athena (needs the ENGLAKE_ATHENA_* settings); "
+    "default ENGLAKE_DBT_TARGET, else duckdb.",
+)
 
 
 def _debug_from_environment() -> bool:
@@ -139,11 +146,19 @@ def _settings(lake: str | None) -> Settings:
     return Settings(lake_root=lake) if lake else Settings()
 
 
+def _target(target: DbtTarget | None) -> str | None:
+    return target.value if target else None
+
+
 @models_app.command("build")
 def models_build(
     lake: str | None = LakeOption,
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild incremental tables from all raw data."),
     select: str | None = typer.Option(None, "--select", help="dbt node selection, e.g. 'fct_events+'."),
+    selector: str | None = typer.Option(
+        None, "--selector", help="A named selection of dbt_project/selectors.yml: hourly, segments, maintenance."
+    ),
+    target: DbtTarget | None = TargetOption,
 ) -> None:
     """Run dbt build (seeds, models, data and unit tests) over the lake."""
     from rich.table import Table
@@ -159,7 +174,14 @@ def models_build(
             if done == total:
                 bar.stop()  # the sweep is over: dbt's own log follows
 
-        result = build_models(_settings(lake), full_refresh=full_refresh, select=select, sweep_progress=swept)
+        result = build_models(
+            _settings(lake),
+            full_refresh=full_refresh,
+            select=select,
+            extra_args=["--selector", selector] if selector else [],
+            target=_target(target),
+            sweep_progress=swept,
+        )
     if result.sweep is not None and (result.sweep.moves or result.sweep.unfetchable):
         from ingest.cli import print_sweep_report
 
@@ -233,6 +255,49 @@ def _json_vars(text: str | None) -> dict | None:
     if not isinstance(value, dict):
         raise typer.BadParameter("must be a JSON object of dbt variables", param_hint="--vars")
     return value
+
+
+@models_app.command("freshness")
+def models_freshness(lake: str | None = LakeOption, target: DbtTarget | None = TargetOption) -> None:
+    """Check that the lake is still filling (dbt source freshness on the Firehose arrival hour); fails when stale."""
+    from rich.table import Table
+
+    from englake.freshness import check_freshness
+
+    table = Table(title="Lake freshness (newest Firehose arrival hour per producer)")
+    for column in ("source", "newest arrival (UTC)", "age (hours)", "status"):
+        table.add_column(column, justify="right" if column == "age (hours)" else "left")
+    for item in check_freshness(_settings(lake), _target(target)):
+        newest = f"{item.newest_arrival:%Y-%m-%d %H:00}" if item.newest_arrival else "–"
+        table.add_row(item.source, newest, f"{item.age_hours:g}", item.status)
+    console.print(table)
+
+
+@models_app.command("maintain")
+def models_maintain(
+    lake: str | None = LakeOption,
+    target: DbtTarget | None = TargetOption,
+    dry_run: bool = typer.Option(False, "--dry-run", help="Print the statements; run nothing."),
+) -> None:
+    """Iceberg upkeep: OPTIMIZE and VACUUM every incremental table (selector maintenance) on Athena."""
+    from englake.maintenance import maintain
+
+    for table in maintain(_settings(lake), _target(target), dry_run=dry_run):
+        for statement in table.statements:
+            console.print(f"{table.relation}: {statement}")
+
+
+@models_app.command("docs")
+def models_docs(
+    out: Annotated[Path, typer.Argument(help="Folder for the docs site (created; static_index.html opens from disk).")],
+    lake: str | None = LakeOption,
+    target: DbtTarget | None = TargetOption,
+) -> None:
+    """Build the dbt docs site (models, sources, exposures, lineage) into OUT, from any working directory."""
+    from englake.docs import build_docs
+
+    files = build_docs(out, _settings(lake), _target(target))
+    console.print(f"docs site in {files[0].parent}: open {files[0].name}")
 
 
 @models_app.command("summary")

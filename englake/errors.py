@@ -57,6 +57,10 @@ class StaleLakeError(EnglakeError):
     """The lake's newest data is older than the freshness bound allows (names the newest hour and the bound)."""
 
 
+class AthenaError(EnglakeError):
+    """An Athena query failed or its workgroup can't be reached (names the workgroup, the query and Athena's reason)."""
+
+
 class MembershipError(EnglakeError):
     """The membership relation is missing or breaks its key (null or duplicate endpoint id / segment name)."""
 
@@ -95,6 +99,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     MembershipError: 15,
     SegmentNameError: 16,
     DestinationError: 17,
+    AthenaError: 18,
 }
 #: click's code for a bad option or argument (typer keeps it).
 USAGE_EXIT_CODE = 2

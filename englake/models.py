@@ -14,9 +14,9 @@ import sqlglot
 from sqlglot.errors import ParseError
 
 from englake.database import connect
-from englake.dbt import PROJECT_DIR, DbtError, run_dbt
+from englake.dbt import DbtError, run_dbt, target_dir
 from englake.errors import LakeError
-from englake.settings import Settings, get_settings
+from englake.settings import OFFLINE_COMPILE_ATHENA, Settings, get_settings
 from ingest.reader import lake_objects
 from ingest.storage import open_lake
 from ingest.sweep import SweepReport, sweep_lake
@@ -40,9 +40,11 @@ def build_models(
     extra_args: list[str] | None = None,
     sweep: bool = True,
     sweep_progress: Callable[[int, int], None] | None = None,
+    target: str | None = None,
 ) -> BuildResult:
     """Sweep the lake (objects no engine can read are moved aside), then run `dbt build` (seeds, models, data and
-    unit tests) on the embedded default or the configured target. ``sweep_progress(done, total)`` follows the sweep."""
+    unit tests) on the embedded default or ``target`` (default ENGLAKE_DBT_TARGET). ``sweep_progress(done, total)``
+    follows the sweep."""
     settings = settings or get_settings()
     swept = _sweep(settings, sweep_progress) if sweep else None
     args = ["build"]
@@ -52,7 +54,7 @@ def build_models(
         args += ["--select", select]
     args += extra_args or []
     started = time.perf_counter()
-    result = run_dbt(args, settings)
+    result = run_dbt(args, settings, target)
     statuses: dict[str, int] = {}
     warnings: list[str] = []
     for node in result.result.results:
@@ -80,9 +82,9 @@ class TrinoCheck:
 def check_athena_sql(settings: Settings | None = None) -> list[TrinoCheck]:
     """Compile every model and analysis for Athena offline and parse each as Trino SQL (sqlglot)."""
     settings = settings or get_settings()
-    compiled = PROJECT_DIR / "target" / "compiled" / "englake"
+    compiled = target_dir() / "compiled" / "englake"
     shutil.rmtree(compiled, ignore_errors=True)
-    run_dbt(["compile", "--no-populate-cache"], settings, target="athena")
+    run_dbt(["compile", "--no-populate-cache"], settings, target="athena", athena=OFFLINE_COMPILE_ATHENA)
     checks = []
     for path in sorted(compiled.rglob("*.sql")):
         # Only models and analyses are SQL an engine runs as-is; compiled tests are checked by dbt itself.

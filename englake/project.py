@@ -1,21 +1,36 @@
 """Where the bundled dbt project is: the one lookup for everything that reads it (the dbt runner, the seed readers).
 
-Light on purpose (no dbt import), so the Python reader can load the event-type seed without dbt installed.
+Light on purpose (no dbt import), so the Python reader can load the event-type seed without importing dbt. The
+project ships inside the package (pyproject.toml's package-data); in the repository ``englake/dbt_project`` is a
+symlink to the top-level ``dbt_project/``, so a source checkout, an editable install and a wheel agree.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+from functools import cache
 from pathlib import Path
 
 from englake.errors import ConfigError
 
-#: Folder name of the dbt project, next to the ``englake`` package in the repository (and in the wheel).
-PROJECT_DIR_NAME = "dbt_project"
+
+class DbtTarget(StrEnum):
+    """The dbt targets of dbt_project/profiles.yml."""
+
+    duckdb = "duckdb"
+    athena = "athena"
 
 
+_PROJECT = Path(__file__).resolve().parent / "dbt_project"
+
+
+@cache
 def dbt_project_dir() -> Path:
-    """The dbt project shipped with englake."""
-    return Path(__file__).resolve().parent.parent / PROJECT_DIR_NAME
+    """The bundled dbt project (the folder holding dbt_project.yml), wherever englake is installed."""
+    if not (_PROJECT / "dbt_project.yml").is_file():
+        raise ConfigError(f"the dbt project is missing: no {_PROJECT / 'dbt_project.yml'} (a broken install?)")
+    # Resolved, so dbt's paths and messages name the real folder, not the symlink.
+    return _PROJECT.resolve()
 
 
 def seed_path(name: str) -> Path:

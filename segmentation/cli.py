@@ -41,18 +41,9 @@ def _refresh(settings: Settings) -> None:
 
 
 def _membership(settings: Settings, relation: str) -> MembershipSource:
-    from segmentation.membership import AthenaMembership, DuckDBMembership
+    from segmentation.membership import membership_source
 
-    if settings.is_local:
-        return DuckDBMembership(settings.resolved_duckdb_path, relation)
-    from englake.aws import session
-
-    return AthenaMembership(
-        settings.glue_database,
-        relation,
-        workgroup=settings.athena_workgroup,
-        boto3_session=session(settings.aws_region),
-    )
+    return membership_source(settings, relation)
 
 
 @app.command()

@@ -17,7 +17,7 @@ from englake.settings import Settings, get_settings
 from ingest.storage import open_lake
 from segmentation.destinations import open_destination
 from segmentation.guard import GuardPolicy
-from segmentation.membership import AthenaMembership, MembershipSource
+from segmentation.membership import MembershipSource, membership_source
 from segmentation.settings import SegmentSettings
 from segmentation.sync import sync_segments
 
@@ -76,11 +76,8 @@ def run_scheduled_sync(
         export_role_arn=options.export_role_arn if not event.get("round") and not event.get("dry_run") else None,
         pinpoint_client=pinpoint_client,
     )
-    membership = membership or AthenaMembership(
-        settings.glue_database,
-        options.relation,
-        workgroup=settings.athena_workgroup,
-        query_execution_id=event.get("QueryExecutionId"),
+    membership = membership or membership_source(
+        settings, options.relation, query_execution_id=event.get("QueryExecutionId")
     )
     report = sync_segments(
         membership,

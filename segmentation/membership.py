@@ -1,4 +1,5 @@
-"""Segment membership: one row per (endpoint id, segment name), read from DuckDB locally or Athena in production.
+"""Segment membership: one row per (endpoint id, segment name), read from DuckDB locally or from the dbt schema on
+Athena in production.
 
 The membership relation is the union of the segment models (dbt_project/models/segments/, tagged ``segment``). Its
 key is the pair; a null endpoint id or segment name, or the same pair twice, fails the run (never guessed at),
@@ -9,12 +10,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 import duckdb
 import pyarrow as pa
 
+from englake.athena import query_arrow, results_arrow
 from englake.database import connect
+from englake.settings import AthenaSettings, Settings
 from segmentation.errors import MembershipError
 
 #: The membership relation's columns, in order.
@@ -123,28 +126,26 @@ class DuckDBMembership:
 
 
 class AthenaMembership:
-    """The membership relation in Athena, through awswrangler.
+    """The membership relation in the dbt schema on Athena, read as Arrow through pyathena's ArrowCursor (the CSV
+    result file is read straight into Arrow, no pandas in between).
 
     Either reads the results of a query that already ran (``query_execution_id``, as the Step Functions state
-    machine hands over after its ``athena:startQueryExecution.sync`` step) or runs ``SELECT … FROM relation``.
+    machine hands over after its ``athena:startQueryExecution.sync`` step) or runs ``SELECT … FROM schema.relation``.
     """
 
     def __init__(
         self,
-        database: str,
+        athena: AthenaSettings,
         relation: str = DEFAULT_RELATION,
         *,
-        workgroup: str = "primary",
         query_execution_id: str | None = None,
-        boto3_session: Any | None = None,
     ) -> None:
         if not _RELATION_NAME.match(relation):
             raise MembershipError(f"relation name {relation!r} is not [catalog.][schema.]name")
-        self.database = database
-        self.relation = relation
-        self.workgroup = workgroup
+        self.athena = athena
+        # A bare model name lives in the dbt schema (never the raw Glue database).
+        self.relation = relation if "." in relation else f"{athena.schema}.{relation}"
         self.query_execution_id = query_execution_id
-        self.boto3_session = boto3_session
 
     @property
     def sql(self) -> str:
@@ -153,25 +154,27 @@ class AthenaMembership:
 
     def describe(self) -> str:
         where = f"query {self.query_execution_id}" if self.query_execution_id else self.relation
-        return f"athena {self.database} :: {where}"
+        return f"athena workgroup {self.athena.workgroup} :: {where}"
 
     def read(self) -> pa.Table:
-        import awswrangler as wr  # heavy import, only on the production path
-
-        try:
-            if self.query_execution_id:
-                frame = wr.athena.get_query_results(self.query_execution_id, boto3_session=self.boto3_session)
-            else:
-                frame = wr.athena.read_sql_query(
-                    self.sql,
-                    database=self.database,
-                    workgroup=self.workgroup,
-                    ctas_approach=False,
-                    boto3_session=self.boto3_session,
-                )
-        except wr.exceptions.QueryFailed as error:
-            raise MembershipError(f"{self.describe()}: the Athena query failed: {error}") from error
-        if not len(frame):
-            return validate_membership(MEMBERSHIP_SCHEMA.empty_table(), self.describe())
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+        what = f"reading {self.describe()}"
+        if self.query_execution_id:
+            table = results_arrow(self.athena, self.query_execution_id, what)
+        else:
+            table = query_arrow(self.athena, self.sql, what)
+        if table.num_columns == 0:  # Athena wrote no result file: no rows
+            table = MEMBERSHIP_SCHEMA.empty_table()
         return validate_membership(table, self.describe())
+
+
+def membership_source(
+    settings: Settings,
+    relation: str = DEFAULT_RELATION,
+    *,
+    query_execution_id: str | None = None,
+) -> MembershipSource:
+    """Where a command reads segment membership: the embedded DuckDB file for a local lake, else the dbt schema on
+    Athena (ENGLAKE_ATHENA_SCHEMA; ConfigError names what is missing)."""
+    if settings.is_local and not query_execution_id:
+        return DuckDBMembership(settings.resolved_duckdb_path, relation)
+    return AthenaMembership(settings.athena(building=False), relation, query_execution_id=query_execution_id)

@@ -397,7 +397,7 @@ task, handler = sys.argv[1], sys.argv[2]
 sys.path[:0] = [task]  # PYTHONPATH=/var/task in the image; nothing else is installed there
 from awslambdaric import bootstrap  # the image's ENTRYPOINT is python3.11 -m awslambdaric
 resolved = bootstrap._get_handler(handler)  # how the runtime interface client resolves CMD
-import awswrangler  # imported on the production path only, when the Athena result is read
+import pyathena.arrow.cursor  # imported on the production path only, when the Athena result is read
 stdlib = (sysconfig.get_paths()["stdlib"], sysconfig.get_paths()["platstdlib"])
 origins = {}
 for name, module in list(sys.modules.items()):
@@ -477,6 +477,6 @@ def test_the_sync_image_imports_its_handler_with_nothing_but_what_it_installs(tm
     assert result["callable"]
     elsewhere = {top: origin for top, origin in result["origins"].items() if origin not in ("task", "stdlib")}
     assert not elsewhere, f"imported from outside the image's packages: {elsewhere}"
-    assert {"segmentation", "englake", "ingest", "duckdb", "pyarrow", "pandas", "awswrangler", "boto3"} <= {
+    assert {"segmentation", "englake", "ingest", "duckdb", "pyarrow", "pyathena", "boto3"} <= {
         top for top, origin in result["origins"].items() if origin == "task"
     }

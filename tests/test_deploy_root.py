@@ -107,6 +107,20 @@ def test_root_parameters_passed_through_keep_the_nested_constraints(
                     assert ok(float(default), float(inner[bound])), f"{name}.{parameter} {bound}"
 
 
+def _read_only_under_if(node: Any, app: str, attribute: str, guarded: bool = False) -> bool:
+    """True when every Fn::GetAtt [app, attribute] inside ``node`` sits in the true branch of an Fn::If."""
+    if isinstance(node, dict):
+        if node.get("Fn::GetAtt") == [app, attribute]:
+            return guarded
+        if "Fn::If" in node:
+            _, yes, no = node["Fn::If"]
+            return _read_only_under_if(yes, app, attribute, True) and _read_only_under_if(no, app, attribute, guarded)
+        return all(_read_only_under_if(v, app, attribute, guarded) for v in node.values())
+    if isinstance(node, list):
+        return all(_read_only_under_if(v, app, attribute, guarded) for v in node)
+    return True
+
+
 def test_every_nested_output_the_root_uses_is_declared(root: dict[str, Any], nested: dict[str, dict[str, Any]]) -> None:
     used = list(nested_outputs_used(root))
     assert used
@@ -114,10 +128,12 @@ def test_every_nested_output_the_root_uses_is_declared(root: dict[str, Any], nes
         assert app in nested, f"{where}: {app} is not a nested application"
         declared = nested[app].get("Outputs", {})
         assert output in declared, f"{where}: {app} has no output {output}"
-        # An output that only exists under a condition may only be read under a condition of the root's own.
+        # An output that only exists under a condition may only be read under a condition of the root's own: on the
+        # resource or output, or in the true branch of an Fn::If.
         if "Condition" in declared[output]:
             section, name = where.split(".", 1)
-            assert "Condition" in root[section][name], f"{where} reads conditional {app}.{output} unconditionally"
+            guarded = _read_only_under_if(root[section][name], app, f"Outputs.{output}")
+            assert "Condition" in root[section][name] or guarded, f"{where} reads conditional {app}.{output} always"
 
 
 def test_the_root_exposes_what_each_part_promised(root: dict[str, Any]) -> None:
@@ -166,7 +182,10 @@ def test_segmentation_only_with_a_pinpoint_project_and_wired_to_the_lake(root: d
         "PinpointApplicationId",
         "SegmentDatabase",
         "NotificationEmail",
+        "ScheduleState",
     }
+    # The daily pipeline starts the sync after the build and the freshness gate: the sync's own schedule is off.
+    assert parameters["ScheduleState"] == "DISABLED"
 
 
 def test_every_root_parameter_is_used_and_listed_once(root: dict[str, Any]) -> None:
@@ -187,10 +206,12 @@ def test_dependencies_between_the_parts_have_no_cycle(root: dict[str, Any]) -> N
         depends = body.get("DependsOn", [])
         depends = [depends] if isinstance(depends, str) else depends
         graph[name] = {target for target, _ in references(body) if target in resources} | set(depends)
-    # EmailOps must not wait for anything: Lake takes its archive queuer.
-    assert graph["EmailOps"] == set()
-    assert graph["Lake"] == {"EmailOps"}
+    # EmailOps waits for nothing but the operations topic: Lake takes its archive queuer.
+    assert graph["OperationsTopic"] == set()
+    assert graph["EmailOps"] == {"OperationsTopic"}
+    assert graph["Lake"] == {"EmailOps", "OperationsTopic"}
     assert graph["Segmentation"] == {"Lake"}
+    assert graph["Pipeline"] == {"Lake", "Segmentation", "OperationsTopic"}
     done: set[str] = set()
     while len(done) < len(graph):
         ready = {name for name, deps in graph.items() if name not in done and deps <= done}

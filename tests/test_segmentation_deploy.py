@@ -139,10 +139,12 @@ def test_the_image_installs_exactly_the_lock_pins() -> None:
     for name, (version, hashes) in entries.items():
         assert (version, hashes) == lock()[name], f"{name}=={version} or its hashes differ from the lock"
     # What the sync imports, at the versions pyproject.toml pins (through the lock).
-    assert {"duckdb", "pyarrow", "pandas", "numpy", "awswrangler", "boto3", "aws-lambda-powertools"} <= set(entries)
+    assert {"duckdb", "pyarrow", "pyathena", "boto3", "aws-lambda-powertools"} <= set(entries)
+    # The Athena result is read into Arrow by pyathena: no pandas, numpy or awswrangler in the image.
+    assert not {"pandas", "numpy", "awswrangler"} & set(entries)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     direct = dict(re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)", d.split(";")[0].strip()).groups() for d in project)
-    for name in {"duckdb", "pandas", "awswrangler", "boto3", "pydantic", "pydantic-settings", "aws-lambda-powertools"}:
+    for name in {"duckdb", "pyarrow", "pyathena", "boto3", "pydantic", "pydantic-settings", "aws-lambda-powertools"}:
         assert entries[name][0] == direct[name], name
     client = pinned(RUNTIME_INTERFACE_CLIENT)
     assert "awslambdaric" in client

@@ -1,14 +1,13 @@
-"""The production path: lake and sync state in S3, membership from an Athena query, known endpoints from a Pinpoint
-export job, through the Lambda's plain function (moto for S3 and Athena, the Pinpoint fake for Pinpoint)."""
+"""The production path: lake and sync state in S3, membership from an Athena query in the dbt schema, known endpoints
+from a Pinpoint export job, through the Lambda's plain function (moto's server for S3 and Athena, so pyathena's Arrow
+reader fetches the result file for real; the Pinpoint fake for Pinpoint)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 
 from englake.aws import client as aws_client
 from englake.settings import Settings
@@ -19,6 +18,7 @@ from segmentation.errors import GuardTripped
 from segmentation.handler import run_scheduled_sync
 from segmentation.ratelimit import VirtualClock
 from segmentation.sync import sync_segments
+from tests.athena_server import AthenaServer, athena_server_fixture  # noqa: F401 (registers athena_server)
 from tests.fakes.pinpoint import PinpointFake
 from tests.fixtures.segmentation import world
 
@@ -28,26 +28,32 @@ ROLE = "arn:aws:iam::123456789012:role/pinpoint-export"
 
 
 @pytest.fixture
-def aws(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
-    with mock_aws():
-        s3 = boto3.client("s3", region_name="us-east-1")
-        s3.create_bucket(Bucket="lake")
-        s3.create_bucket(Bucket="athena-results")
-        clock = VirtualClock()
-        fake = PinpointFake(s3, clock=clock.now, export_polls=1)
-        fake.add_app(APP)
-        seeded = world.endpoints(COUNT)
-        for endpoint in seeded:
-            fake.put_endpoint(APP, endpoint)
-        monkeypatch.setenv("ENGLAKE_SEGMENTS_EXPORT_ROLE_ARN", ROLE)
-        monkeypatch.setattr("segmentation.catalog.time.sleep", clock.sleep)
-        monkeypatch.setattr("segmentation.ratelimit.time.sleep", clock.sleep)
-        yield {
-            "s3": s3,
-            "fake": fake,
-            "client": fake.attach(aws_client("pinpoint", region="us-east-1")),
-            "settings": Settings(lake_root="s3://lake/root", pinpoint_application_id=APP, glue_database="db"),
-        }
+def aws(monkeypatch: pytest.MonkeyPatch, athena_server: AthenaServer) -> dict[str, Any]:
+    # moto's server (athena_server) holds S3 and Athena.
+    s3 = boto3.client("s3", region_name="us-east-1")
+    s3.create_bucket(Bucket="lake")
+    s3.create_bucket(Bucket="athena-results")
+    clock = VirtualClock()
+    fake = PinpointFake(s3, clock=clock.now, export_polls=1)
+    fake.add_app(APP)
+    seeded = world.endpoints(COUNT)
+    for endpoint in seeded:
+        fake.put_endpoint(APP, endpoint)
+    monkeypatch.setenv("ENGLAKE_SEGMENTS_EXPORT_ROLE_ARN", ROLE)
+    monkeypatch.setattr("segmentation.catalog.time.sleep", clock.sleep)
+    monkeypatch.setattr("segmentation.ratelimit.time.sleep", clock.sleep)
+    return {
+        "s3": s3,
+        "fake": fake,
+        "client": fake.attach(aws_client("pinpoint", region="us-east-1")),
+        "settings": Settings(
+            lake_root="s3://lake/root",
+            pinpoint_application_id=APP,
+            athena_schema="englake",
+            athena_workgroup="englake",
+            athena_s3_staging_dir="s3://athena-results/segments/",
+        ),
+    }
 
 
 def _athena_query(s3: Any, pairs: list[tuple[str, str]]) -> str:
