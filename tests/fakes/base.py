@@ -47,11 +47,13 @@ from botocore.validate import ParamValidator
 class FakeServiceError(Exception):
     """A service error, serialized as the service's protocol does (``x-amzn-ErrorType`` / ``__type`` + message)."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict[str, Any] | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        #: Modeled error members (JSON protocol), e.g. ``{"Reason": "DESTINATION_PHONE_NUMBER_OPTED_OUT"}``.
+        self.fields = fields or {}
 
 
 def bad_request(message: str) -> FakeServiceError:
@@ -219,7 +221,7 @@ def _check_output(operation: OperationModel, output: dict[str, Any]) -> None:
 
 def _json_error_response(url: str, error: FakeServiceError) -> AWSResponse:
     headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": error.code}
-    body = {"__type": error.code, "message": error.message, "Message": error.message}
+    body = {"__type": error.code, "message": error.message, "Message": error.message, **error.fields}
     return AWSResponse(url, error.status, headers, _RawBody(json.dumps(body).encode()))
 
 

@@ -1,0 +1,94 @@
+"""Contacts by phone number: mark *every* endpoint (or profile) holding a number as opted out or in, or give it
+attributes — never inventing one.
+
+The reference (spec §9) updated endpoint id ``<number without +>``: Pinpoint's ``UpdateEndpoint`` creates an id it
+does not know, so the real endpoint stayed opted in and a bare new one was created. Here the endpoints holding the
+number are looked up in the newest endpoint export in the lake (addresses normalised to E.164 the same way as
+everywhere else), and only those ids are written, with ``UpdateEndpointsBatch`` (≤ 100 items, only the fields named
+change). The segment destinations' interface (segmentation/destinations/base.py) writes lists of segment names per
+endpoint id, which is not this job: this interface is keyed by phone number.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from handlers.phone_validation.normalize import PhoneNumberError, mask, to_e164
+from segmentation.catalog import LakeExportCatalog
+from segmentation.destinations.pinpoint import MAX_BATCH_ITEMS
+
+log = logging.getLogger(__name__)
+
+#: Channels whose endpoints hold phone numbers.
+PHONE_CHANNELS = frozenset({"SMS", "VOICE"})
+
+
+class Contacts(Protocol):
+    """Where people's channel state lives (Pinpoint endpoints today; Customer Profiles after end of support)."""
+
+    def set_opt_out(self, number: str, opted_out: bool) -> int:
+        """Mark every contact holding ``number`` (E.164); returns how many were written."""
+        ...
+
+    def set_attributes(self, number: str, attributes: Mapping[str, str]) -> int:
+        """Write ``attributes`` on every contact holding ``number``; the address itself is never changed."""
+        ...
+
+
+class NoContacts:
+    """No contact store configured: the opt-out list alone is the record."""
+
+    def set_opt_out(self, number: str, opted_out: bool) -> int:
+        return 0
+
+    def set_attributes(self, number: str, attributes: Mapping[str, str]) -> int:
+        return 0
+
+
+class PinpointContacts:
+    """SMS/VOICE endpoints of one Pinpoint application, found by number in the lake's newest endpoint export."""
+
+    def __init__(self, client: Any, application_id: str, catalog: LakeExportCatalog, *, assume_us: bool = False):
+        self.client = client
+        self.application_id = application_id
+        self.catalog = catalog
+        self.assume_us = assume_us
+        self._index: dict[str, list[str]] | None = None
+
+    def endpoint_ids(self, number: str) -> list[str]:
+        """Ids of the SMS/VOICE endpoints whose address is ``number`` (any spelling in the export)."""
+        if self._index is None:
+            index: dict[str, list[str]] = {}
+            table = self.catalog.table()
+            for endpoint_id, channel, address in zip(
+                table["endpoint_id"].to_pylist(),
+                table["channel_type"].to_pylist(),
+                table["address"].to_pylist(),
+                strict=True,
+            ):
+                if (channel or "").upper() not in PHONE_CHANNELS or not address:
+                    continue
+                try:
+                    index.setdefault(to_e164(address, assume_us=self.assume_us), []).append(endpoint_id)
+                except PhoneNumberError:
+                    continue
+            self._index = index
+        return self._index.get(number, [])
+
+    def set_opt_out(self, number: str, opted_out: bool) -> int:
+        return self._write(number, {"OptOut": "ALL" if opted_out else "NONE"})
+
+    def set_attributes(self, number: str, attributes: Mapping[str, str]) -> int:
+        return self._write(number, {"Attributes": {name: [value] for name, value in attributes.items()}})
+
+    def _write(self, number: str, change: dict[str, Any]) -> int:
+        ids = self.endpoint_ids(number)
+        if not ids:
+            log.info("no endpoint holds %s: nothing to mark (no endpoint is created)", mask(number))
+            return 0
+        for start in range(0, len(ids), MAX_BATCH_ITEMS):
+            items = [{"Id": endpoint_id, **change} for endpoint_id in ids[start : start + MAX_BATCH_ITEMS]]
+            self.client.update_endpoints_batch(ApplicationId=self.application_id, EndpointBatchRequest={"Item": items})
+        return len(ids)
