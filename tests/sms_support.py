@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 import boto3
+from botocore.config import Config
 
 from handlers.sms.ledger import DynamoDBLedger
 from tests.email_ops_support import fixture, sns_envelope
@@ -18,7 +19,9 @@ CUSTOMER = "+14255550182"
 
 
 def sms_client(fake: SmsVoiceV2Fake) -> Any:
-    return fake.attach(boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1"))
+    """A real client as the sender builds it (one attempt per call: the sender retries throttling itself)."""
+    config = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    return fake.attach(boto3.client("pinpoint-sms-voice-v2", region_name="us-east-1", config=config))
 
 
 def moto_ledger(table: str = TABLE) -> DynamoDBLedger:

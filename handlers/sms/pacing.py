@@ -4,7 +4,7 @@
 by default (more only after a separate increase request); US toll-free 3 MPS; long codes 1 MPS in the US and Canada
 and 10 MPS in other countries. A pacer per identity lets a message of ``n`` parts go when the bucket holds
 ``min(n, burst)`` tokens and then takes all ``n`` (so long messages still go on a 1 MPS number, and the long-run
-rate stays the limit). Rates can be overridden per identity (after an MPS increase).
+rate stays the limit), at ``HEADROOM`` of the limit. Rates can be overridden per identity (after an MPS increase).
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ MPS_BY_NUMBER_TYPE: dict[str, float] = {
 }
 #: Long codes outside the US and Canada ("All other countries and regions", MPS_URL).
 LONG_CODE_OTHER_COUNTRIES_MPS = 10.0
+#: Share of the MPS limit the pacer uses: the service measures arrival times we cannot see, so a few percent of
+#: headroom absorbs the jitter between our clock and its (without it, steady sends at exactly the limit are throttled).
+HEADROOM = 0.95
 #: What an identity whose type is unknown (a sender ID, a pool, a number we cannot describe) is paced at.
 UNKNOWN_IDENTITY_MPS = 1.0
 
@@ -65,6 +68,12 @@ class PartsBucket:
             self.waited += wait
             return wait
 
+    def throttled(self) -> None:
+        """The service throttled a send: start the next interval empty (our clock ran ahead of the service's)."""
+        with self._lock:
+            self._refill()
+            self.tokens = min(self.tokens, 0.0)
+
     def _refill(self) -> None:
         now = self.clock()
         self.tokens = min(self.capacity, self.tokens + (now - self.updated) * self.mps)
@@ -79,6 +88,7 @@ class Pacer:
     clock: Callable[[], float] = time.monotonic
     sleep: Callable[[float], None] | None = None
     overrides: Mapping[str, float] | None = None
+    headroom: float = HEADROOM
 
     def __post_init__(self) -> None:
         self._buckets: dict[str, PartsBucket] = {}
@@ -89,8 +99,12 @@ class Pacer:
             bucket = self._buckets.get(identity)
             if bucket is None:
                 mps = (self.overrides or {}).get(identity) or self.rate_for(identity)
-                bucket = self._buckets[identity] = PartsBucket(mps, self.clock, self.sleep)
+                bucket = self._buckets[identity] = PartsBucket(mps * self.headroom, self.clock, self.sleep)
             return bucket
 
     def acquire(self, identity: str, parts: int) -> float:
         return self.bucket(identity).acquire(parts)
+
+    def wait(self, seconds: float) -> None:
+        """Back off (on the pacer's clock, virtual in benchmarks)."""
+        (self.sleep or time.sleep)(seconds)
