@@ -17,7 +17,8 @@ from typing import Any, Protocol
 
 from handlers.phone_validation.normalize import PhoneNumberError, mask, to_e164
 from segmentation.catalog import LakeExportCatalog
-from segmentation.destinations.pinpoint import MAX_BATCH_ITEMS
+from segmentation.destinations.pinpoint import MAX_BATCH_ITEMS, UPDATE_ENDPOINTS_BATCH_RPS
+from segmentation.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,10 @@ class Contacts(Protocol):
         """Write ``attributes`` on every contact holding ``number``; the address itself is never changed."""
         ...
 
+    def set_attributes_many(self, attributes: Mapping[str, Mapping[str, str]]) -> int:
+        """``set_attributes`` for many numbers at once (batched where the store allows)."""
+        ...
+
 
 class NoContacts:
     """No contact store configured: the opt-out list alone is the record."""
@@ -44,6 +49,9 @@ class NoContacts:
         return 0
 
     def set_attributes(self, number: str, attributes: Mapping[str, str]) -> int:
+        return 0
+
+    def set_attributes_many(self, attributes: Mapping[str, Mapping[str, str]]) -> int:
         return 0
 
 
@@ -55,6 +63,7 @@ class PinpointContacts:
         self.application_id = application_id
         self.catalog = catalog
         self.assume_us = assume_us
+        self.limiter = RateLimiter(UPDATE_ENDPOINTS_BATCH_RPS)
         self._index: dict[str, list[str]] | None = None
 
     def endpoint_ids(self, number: str) -> list[str]:
@@ -81,14 +90,27 @@ class PinpointContacts:
         return self._write(number, {"OptOut": "ALL" if opted_out else "NONE"})
 
     def set_attributes(self, number: str, attributes: Mapping[str, str]) -> int:
+        # Only the named attributes change: Address (the original spelling) and the others are left alone.
         return self._write(number, {"Attributes": {name: [value] for name, value in attributes.items()}})
+
+    def set_attributes_many(self, attributes: Mapping[str, Mapping[str, str]]) -> int:
+        items = [
+            {"Id": endpoint_id, "Attributes": {name: [value] for name, value in values.items()}}
+            for number, values in attributes.items()
+            for endpoint_id in self.endpoint_ids(number)
+        ]
+        return self._send(items)
 
     def _write(self, number: str, change: dict[str, Any]) -> int:
         ids = self.endpoint_ids(number)
         if not ids:
             log.info("no endpoint holds %s: nothing to mark (no endpoint is created)", mask(number))
             return 0
-        for start in range(0, len(ids), MAX_BATCH_ITEMS):
-            items = [{"Id": endpoint_id, **change} for endpoint_id in ids[start : start + MAX_BATCH_ITEMS]]
-            self.client.update_endpoints_batch(ApplicationId=self.application_id, EndpointBatchRequest={"Item": items})
-        return len(ids)
+        return self._send([{"Id": endpoint_id, **change} for endpoint_id in ids])
+
+    def _send(self, items: list[dict[str, Any]]) -> int:
+        for start in range(0, len(items), MAX_BATCH_ITEMS):
+            self.limiter.acquire()
+            batch = items[start : start + MAX_BATCH_ITEMS]
+            self.client.update_endpoints_batch(ApplicationId=self.application_id, EndpointBatchRequest={"Item": batch})
+        return len(items)
