@@ -15,7 +15,7 @@ from handlers.phone_validation.attributes import write_attributes
 from handlers.phone_validation.sources import numbers_from_export, numbers_from_segment, numbers_from_text
 from handlers.sms.contacts import PinpointContacts
 from ingest.storage import LocalStore
-from segmentation.catalog import LakeExportCatalog, write_export
+from segmentation.catalog import write_export
 from tests.email_ops_support import LambdaContext
 from tests.fakes.pinpoint import PinpointFake
 from tests.fakes.pinpoint_phone import PhoneValidateFake
@@ -83,7 +83,7 @@ def test_reference_defect_address_overwritten_and_landlines_unmarked(lake, phone
     for endpoint in ENDPOINTS:
         pinpoint.put_endpoint(APP, dict(endpoint))
     client = pinpoint.attach(boto3.client("pinpoint", region_name="us-east-1"))
-    contacts = PinpointContacts(client, APP, LakeExportCatalog(lake, APP), assume_us=True)
+    contacts = PinpointContacts(client, APP, lake, assume_us=True)
     results = validate_numbers(
         numbers_from_export(lake, APP),
         client=phone.attach(boto3.client("pinpoint", region_name="us-east-1")),

@@ -20,7 +20,7 @@ from handlers.sms.inbound import MalformedInbound, parse_inbound
 from handlers.sms.keywords import Action, KeywordMatcher, MatchMode
 from handlers.sms.optouts import OptOutConfig, number_state, process_inbound
 from ingest.storage import LocalStore
-from segmentation.catalog import LakeExportCatalog, write_export
+from segmentation.catalog import write_export
 from tests.email_ops_support import LambdaContext, sqs_event
 from tests.fakes.pinpoint import PinpointFake
 from tests.fakes.sms_voice_v2 import SmsVoiceV2Fake
@@ -61,7 +61,7 @@ def env(aws, fake, tmp_path):
     for endpoint in ("mobile-main", "voice-line", "someone-else"):
         pinpoint.put_endpoint(APP, {"Id": endpoint, "ChannelType": "SMS", "Address": "x", "OptOut": "NONE"})
     client = pinpoint.attach(boto3.client("pinpoint", region_name="us-east-1"))
-    contacts = PinpointContacts(client, APP, LakeExportCatalog(store, APP), assume_us=True)
+    contacts = PinpointContacts(client, APP, store, assume_us=True)
     deps = {
         "sms_client": sms_client(fake),
         "ledger": moto_ledger(),

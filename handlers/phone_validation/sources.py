@@ -8,14 +8,13 @@ import csv
 import io
 from collections.abc import Iterator
 
-from englake.errors import InputError
+from englake.errors import InputError, LakeError
 from englake.settings import Settings
+from handlers.sms.endpoints import phone_endpoints
 from ingest.storage import LakeStore
-from segmentation.catalog import latest_export, read_export
 
 #: Header names taken as the phone column of a CSV (lower-cased; the file-drop destination names included).
 PHONE_COLUMNS = ("phone", "phone_number", "number", "address", "destination_phone_number", "sms_number", "mobile")
-PHONE_CHANNELS = ("SMS", "VOICE")
 
 
 def numbers_from_text(text: str, source: str, column: str | None = None) -> Iterator[str]:
@@ -40,15 +39,10 @@ def numbers_from_text(text: str, source: str, column: str | None = None) -> Iter
 
 def numbers_from_export(store: LakeStore, application_id: str) -> list[str]:
     """Addresses of the SMS and VOICE endpoints in the newest endpoint export of ``application_id``."""
-    export = latest_export(store, application_id)
-    if export is None:
-        raise InputError(f"no endpoint export for application {application_id} under {store.uri('endpoints/')}")
-    table = read_export(store, export)
-    return [
-        address
-        for channel, address in zip(table["channel_type"].to_pylist(), table["address"].to_pylist(), strict=True)
-        if (channel or "").upper() in PHONE_CHANNELS and address
-    ]
+    try:
+        return [endpoint.address for endpoint in phone_endpoints(store, application_id)]
+    except LakeError as error:
+        raise InputError(str(error)) from None
 
 
 def numbers_from_segment(settings: Settings, segment: str) -> list[str]:

@@ -86,12 +86,10 @@ class SmsSettings(BaseSettings):
         if not self.pinpoint_application_id:
             return NoContacts()
         from ingest.storage import open_lake
-        from segmentation.catalog import LakeExportCatalog
 
-        store = open_lake(self.lake_root, s3_client)
         return PinpointContacts(
             pinpoint_client or aws_client("pinpoint", self.aws_region),
             self.pinpoint_application_id,
-            LakeExportCatalog(store, self.pinpoint_application_id),
+            open_lake(self.lake_root, s3_client),
             assume_us=self.assume_us,
         )

@@ -16,14 +16,17 @@ from collections.abc import Mapping
 from typing import Any, Protocol
 
 from handlers.phone_validation.normalize import PhoneNumberError, mask, to_e164
-from segmentation.catalog import LakeExportCatalog
-from segmentation.destinations.pinpoint import MAX_BATCH_ITEMS, UPDATE_ENDPOINTS_BATCH_RPS
+from handlers.sms.endpoints import phone_endpoints
+from ingest.storage import LakeStore
 from segmentation.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
-#: Channels whose endpoints hold phone numbers.
-PHONE_CHANNELS = frozenset({"SMS", "VOICE"})
+PINPOINT_QUOTAS_URL = "https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html"
+#: Items per UpdateEndpointsBatch request and its request rate (PINPOINT_QUOTAS_URL); the same limits as
+#: segmentation/destinations/pinpoint.py, restated because that package pulls DuckDB and pyarrow into the Lambda zip.
+UPDATE_ENDPOINTS_BATCH_ITEMS = 100
+UPDATE_ENDPOINTS_BATCH_RPS = 2.0
 
 
 class Contacts(Protocol):
@@ -58,10 +61,10 @@ class NoContacts:
 class PinpointContacts:
     """SMS/VOICE endpoints of one Pinpoint application, found by number in the lake's newest endpoint export."""
 
-    def __init__(self, client: Any, application_id: str, catalog: LakeExportCatalog, *, assume_us: bool = False):
+    def __init__(self, client: Any, application_id: str, store: LakeStore, *, assume_us: bool = False):
         self.client = client
         self.application_id = application_id
-        self.catalog = catalog
+        self.store = store
         self.assume_us = assume_us
         self.limiter = RateLimiter(UPDATE_ENDPOINTS_BATCH_RPS)
         self._index: dict[str, list[str]] | None = None
@@ -70,17 +73,11 @@ class PinpointContacts:
         """Ids of the SMS/VOICE endpoints whose address is ``number`` (any spelling in the export)."""
         if self._index is None:
             index: dict[str, list[str]] = {}
-            table = self.catalog.table()
-            for endpoint_id, channel, address in zip(
-                table["endpoint_id"].to_pylist(),
-                table["channel_type"].to_pylist(),
-                table["address"].to_pylist(),
-                strict=True,
-            ):
-                if (channel or "").upper() not in PHONE_CHANNELS or not address:
-                    continue
+            for endpoint in phone_endpoints(self.store, self.application_id):
                 try:
-                    index.setdefault(to_e164(address, assume_us=self.assume_us), []).append(endpoint_id)
+                    index.setdefault(to_e164(endpoint.address, assume_us=self.assume_us), []).append(
+                        endpoint.endpoint_id
+                    )
                 except PhoneNumberError:
                     continue
             self._index = index
@@ -109,8 +106,8 @@ class PinpointContacts:
         return self._send([{"Id": endpoint_id, **change} for endpoint_id in ids])
 
     def _send(self, items: list[dict[str, Any]]) -> int:
-        for start in range(0, len(items), MAX_BATCH_ITEMS):
+        for start in range(0, len(items), UPDATE_ENDPOINTS_BATCH_ITEMS):
             self.limiter.acquire()
-            batch = items[start : start + MAX_BATCH_ITEMS]
+            batch = items[start : start + UPDATE_ENDPOINTS_BATCH_ITEMS]
             self.client.update_endpoints_batch(ApplicationId=self.application_id, EndpointBatchRequest={"Item": batch})
         return len(items)
