@@ -9,6 +9,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from handlers.bounces.store import create_dynamodb_table
 from handlers.sms.ledger import DynamoDBLedger
 from tests.email_ops_support import fixture, sns_envelope
 from tests.fakes.sms_voice_v2 import SmsVoiceV2Fake
@@ -27,15 +28,7 @@ def sms_client(fake: SmsVoiceV2Fake) -> Any:
 def moto_ledger(table: str = TABLE) -> DynamoDBLedger:
     """A DynamoDB ledger table on moto (call inside ``mock_aws``), shaped as deploy/sms-ops.yaml creates it."""
     client = boto3.client("dynamodb", region_name="us-east-1")
-    client.create_table(
-        TableName=table,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_dynamodb_table(client, table)  # the same (pk, sk) string keys as the address table
     return DynamoDBLedger(client, table)
 
 

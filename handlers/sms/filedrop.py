@@ -10,7 +10,6 @@ still sent once. Object keys arrive URL-encoded in S3 events (spaces as ``+``) a
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import unquote_plus
@@ -137,7 +136,6 @@ def intake_object(
     report_prefix: str,
     default_origination: str | None = None,
     assume_us: bool = False,
-    on_row: Callable[[], None] | None = None,
 ) -> IntakeResult:
     """Read ``obj`` from S3 (streamed), queue its valid rows, write its rejects and report."""
     source = f"s3://{obj.bucket}/{obj.key}"
@@ -189,8 +187,6 @@ def intake_object(
             report=(location.bucket, location.key),
         ):
             rows += 1
-            if on_row is not None:
-                on_row()
             if isinstance(item, Rejected):
                 rejected.append(item)
                 continue

@@ -77,8 +77,12 @@ def _optout_record(record: SQSRecord, deps: dict[str, Any]) -> OptOutOutcome:
 @logger.inject_lambda_context(clear_state=True)
 def optout_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Two-way SMS → SNS → SQS → opt-out / opt-in / help; returns the partial batch response."""
-    processor = BatchProcessor(event_type=EventType.SQS)
-    handler = partial(_optout_record, deps=_optout_deps())
+    return _batch(event, context, partial(_optout_record, deps=_optout_deps()))
+
+
+def _batch(event: dict[str, Any], context: LambdaContext, handler: Any, processor: Any = None) -> dict[str, Any]:
+    """Each SQS record through ``handler``; the failed ones reported (partial batch response)."""
+    processor = processor or BatchProcessor(event_type=EventType.SQS)
     return process_partial_response(event=event, record_handler=handler, processor=processor, context=context)
 
 
@@ -124,9 +128,7 @@ def _filedrop_record(record: SQSRecord, deps: dict[str, Any]) -> list[IntakeResu
 @logger.inject_lambda_context(clear_state=True)
 def filedrop_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """S3 ObjectCreated → SQS → validate, queue rows, write rejects and report; partial batch response."""
-    processor = BatchProcessor(event_type=EventType.SQS)
-    handler = partial(_filedrop_record, deps=_filedrop_deps())
-    return process_partial_response(event=event, record_handler=handler, processor=processor, context=context)
+    return _batch(event, context, partial(_filedrop_record, deps=_filedrop_deps()))
 
 
 @cache
@@ -158,6 +160,4 @@ def _sender_record(record: SQSRecord, deps: dict[str, Any]) -> SendOutcome:
 def sender_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """Queued rows → SendTextMessage, paced per origination identity; partial batch response (FIFO: after a failed
     row the rest of the batch is returned to the queue, in order)."""
-    processor = SqsFifoPartialProcessor()
-    handler = partial(_sender_record, deps=_sender_deps())
-    return process_partial_response(event=event, record_handler=handler, processor=processor, context=context)
+    return _batch(event, context, partial(_sender_record, deps=_sender_deps()), SqsFifoPartialProcessor())
