@@ -9,7 +9,7 @@ import pytest
 
 from englake.errors import InputError
 from englake.settings import Settings
-from handlers.phone_validation import MemoryPhoneCache, validate_numbers
+from handlers.phone_validation import LakePhoneCache, MemoryPhoneCache, validate_numbers
 from handlers.phone_validation import handler as validation_handler
 from handlers.phone_validation.attributes import write_attributes
 from handlers.phone_validation.sources import numbers_from_export, numbers_from_segment, numbers_from_text
@@ -137,3 +137,36 @@ def test_lambda_validates_the_export_until_its_deadline_and_resumes(lake, phone,
     third = validation_handler.lambda_handler({}, LambdaContext())
     assert len(phone.validated) == 2  # answered from the lake cache
     assert third["answered"] == 3
+
+
+def test_reference_defect_unpaginated_listing_and_leftover_copies(phone) -> None:
+    """§4 / X8, X9: ListObjectsV2 read one page (1,000 keys) and every export was copied decompressed next to itself.
+    Here an export of 1,001 objects in S3 is read whole, and a run adds only its validation results."""
+    import gzip
+    import json
+
+    from moto import mock_aws
+
+    from ingest.storage import S3Store
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3.create_bucket(Bucket="lake")
+        for n in range(1001):
+            line = json.dumps({"Id": f"e{n}", "ChannelType": "SMS", "Address": f"+1206555{n % 10000:04d}"})
+            s3.put_object(
+                Bucket="lake", Key=f"endpoints/{APP}/20261101/part-{n:05d}.gz", Body=gzip.compress(line.encode())
+            )
+        store = S3Store("s3://lake", s3)
+        numbers = numbers_from_export(store, APP)
+        assert len(numbers) == 1001
+        validate_numbers(
+            numbers[:5],
+            client=phone.attach(boto3.client("pinpoint", region_name="us-east-1")),
+            cache=LakePhoneCache(store),
+        )
+        keys = [item.key for item in store.list("")]
+        assert len(keys) == 1002
+        added = [k for k in keys if not k.startswith("endpoints/")]
+        assert len(added) == 1
+        assert added[0].startswith("phone_numbers/validations/")

@@ -84,6 +84,9 @@ def test_reference_defect_fifo_dedup_per_number_and_campaign(template) -> None:
 def test_reference_defect_deploy_race_bucket_waits_for_its_queue_policy(template) -> None:
     """X12: the bucket's notification target had no permission yet when the bucket was created."""
     assert template["Resources"]["DropBucket"]["DependsOn"] == "IntakeQueuePolicy"
+    # X9: nothing grows without bound.
+    (rule,) = template["Resources"]["DropBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rule["ExpirationInDays"] == {"Ref": "ReportRetentionDays"}
     filters = template["Resources"]["DropBucket"]["Properties"]["NotificationConfiguration"]["QueueConfigurations"]
     assert filters[0]["Filter"]["S3Key"]["Rules"] == [{"Name": "prefix", "Value": "files/"}]
 

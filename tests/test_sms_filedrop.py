@@ -387,3 +387,59 @@ def test_lambdas_file_to_queue_to_sender(env, fake, monkeypatch) -> None:
     assert handler.sender_handler(queued, LambdaContext()) == {"batchItemFailures": []}
     assert len(fake.sent) == 1
     assert report(env, "files/l.csv")["sent"] == 1
+
+
+def test_reference_defect_one_send_message_per_row_uses_send_message_batch(env) -> None:
+    """X7: one SQS SendMessage per row. Here 25 rows take 3 SendMessageBatch requests (10 + 10 + 5)."""
+    sqs = boto3.client("sqs", region_name="us-east-1")
+    url = sqs.create_queue(QueueName="q.fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    calls = []
+    sqs.meta.events.register("before-call.sqs.*", lambda model, **kw: calls.append(model.name))
+    text = "destination_phone_number,message\n" + "".join(f"+1425555{n:04d},hi\n" for n in range(101, 126))
+    intake(env, drop(env["s3"], "files/b.csv", text), queue=SqsRowQueue(sqs, url), default_origination=SHORT_CODE)
+    assert calls == ["SendMessageBatch"] * 3
+
+
+def test_reference_defect_timeout_restarts_the_file_checkpoint_resumes(env, fake, monkeypatch) -> None:
+    """§10: 600 s cap with no checkpoint; S3 retried from the start. Here an intake that dies after queueing some
+    rows resumes after its checkpoint, and no row is sent twice."""
+    from handlers.sms import filedrop
+
+    monkeypatch.setattr(filedrop, "CHECKPOINT_ROWS", 10)
+    text = "destination_phone_number,message\n" + "".join(f"+1425555{n:04d},hi {n}\n" for n in range(101, 146))
+    obj = drop(env["s3"], "files/r.csv", text)
+
+    class Dying(ListQueue):
+        def send(self, rows):
+            if len(self.rows) >= 20:
+                raise TimeoutError("Lambda timed out")
+            super().send(rows)
+
+    first = Dying()
+    with pytest.raises(TimeoutError):
+        intake(env, obj, queue=first, default_origination=SHORT_CODE)
+    send(env, first.rows)
+    _, second = intake(env, obj, queue=ListQueue(), default_origination=SHORT_CODE)
+    assert [r.row for r in second.rows] == list(range(21, 46))  # after the checkpoint
+    send(env, second.rows + first.rows)  # and a redelivery of the first rows on top
+    assert sorted(m.params["MessageBody"] for m in fake.sent) == sorted(f"hi {n}" for n in range(101, 146))
+
+
+def test_huge_fields_are_a_clear_error(env) -> None:
+    obj = drop(env["s3"], "files/huge.csv", "destination_phone_number,message\n+14255550101," + "x" * 70_000 + "\n")
+    with pytest.raises(InputError, match="not a readable CSV"):
+        intake(env, obj)
+
+
+def test_reference_defect_bodies_and_numbers_in_logs(env, fake, caplog) -> None:
+    """§10: LOG_LEVEL=DEBUG logged every body and number. Here logs carry masked numbers and no bodies."""
+    import logging
+
+    caplog.set_level(logging.DEBUG, logger="handlers")
+    fake.lists["Default"].numbers["+14255550102"] = {"OptedOutTimestamp": 0, "EndUserOptedOut": True}
+    text = "destination_phone_number,message\n+14255550101,secret code 991\n+14255550102,secret code 992\n"
+    _, queue = intake(env, drop(env["s3"], "files/pii.csv", text), default_origination=SHORT_CODE)
+    send(env, queue.rows)
+    assert "secret" not in caplog.text
+    assert "4255550101" not in caplog.text
+    assert "4255550102" not in caplog.text
