@@ -60,7 +60,7 @@ def test_send_file_writes_report_and_rejects_beside_it_and_sends_once(fakes, tmp
     assert "destination number" in rejects
     again = runner.invoke(app, ["sms", "send-file", str(csv_path), "--origination-identity", OUR_NUMBER])
     assert again.exit_code == 0, again.output
-    assert "nothing is sent again" in text(again)
+    assert "0 sent now, 0 refused now, 2 done before (not sent again)" in text(again)
     assert len(sms.sent) == 2
     shown = runner.invoke(app, ["sms", "report", report["etag"]])
     assert shown.exit_code == 0, shown.output
@@ -74,6 +74,9 @@ def test_send_file_dry_run_and_bad_files(fakes, tmp_path) -> None:
     dry = runner.invoke(app, ["sms", "send-file", str(path), "--origination-identity", OUR_NUMBER, "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert sms.sent == []
+    real = runner.invoke(app, ["sms", "send-file", str(path), "--origination-identity", OUR_NUMBER])
+    assert real.exit_code == 0, real.output  # the dry run did not mark the file as taken
+    assert len(sms.sent) == 1
     missing = runner.invoke(app, ["sms", "send-file", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 1
     assert "no such file" in str(missing.exception)

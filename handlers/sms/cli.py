@@ -120,6 +120,7 @@ def send_file(
 ) -> None:
     """Validate a CSV, write its rejects and report beside it, then send each row once, paced per identity."""
     from handlers.sms.filedrop import ListQueue, LocalBucket, S3Object, intake_object
+    from handlers.sms.ledger import SqliteLedger
     from handlers.sms.pacing import Pacer
     from handlers.sms.report import ReportLocation, build_report, write_report
     from handlers.sms.sender import SendOptions, identity_rates, send_client, send_rows
@@ -139,7 +140,8 @@ def send_file(
         if not path.is_file():
             raise InputError(f"{source}: no such file")
         bucket, key, s3 = str(path.parent), path.name, LocalBucket(str(path.parent))
-    queue, ledger = ListQueue(), settings.ledger()
+    # A dry run must not mark the file as taken: it uses a throwaway ledger.
+    queue, ledger = ListQueue(), SqliteLedger(":memory:") if dry_run else settings.ledger()
     try:
         result = intake_object(
             S3Object(bucket, key, ""),
@@ -149,14 +151,12 @@ def send_file(
             report_prefix=settings.report_prefix,
             default_origination=settings.origination_identity,
             assume_us=assume_us or settings.assume_us,
+            requeue=True,
         )
     except (ClientError, BotoCoreError) as error:
         raise _aws_error(error) from None
     where = f"{bucket}/{result.report.key}"
-    console.print(
-        f"{result.rows} rows: {result.accepted} valid, {result.rejected} rejected (report: {where})"
-        + (" — this file content was taken before; nothing is sent again" if result.already_done else "")
-    )
+    console.print(f"{result.rows} rows: {result.accepted} valid, {result.rejected} rejected (report: {where})")
     if dry_run or not queue.rows:
         return
     client = send_client(settings.aws_region)
@@ -176,6 +176,10 @@ def send_file(
     finally:
         report = build_report(ledger, result.file_id)
         write_report(s3, ReportLocation(result.report.bucket, result.report.key), report)
+    now = {status: sum(1 for o in outcomes if o.status == status) for status in ("sent", "failed", "duplicate")}
+    console.print(
+        f"{now['sent']} sent now, {now['failed']} refused now, {now['duplicate']} done before (not sent again)"
+    )
     _print_report(report)
     if report["failed"] or report["unknown"]:
         raise typer.Exit(2)

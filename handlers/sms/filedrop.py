@@ -136,8 +136,14 @@ def intake_object(
     report_prefix: str,
     default_origination: str | None = None,
     assume_us: bool = False,
+    requeue: bool = False,
 ) -> IntakeResult:
-    """Read ``obj`` from S3 (streamed), queue its valid rows, write its rejects and report."""
+    """Read ``obj`` from S3 (streamed), queue its valid rows, write its rejects and report.
+
+    ``requeue`` queues every valid row even of a file taken before (the CLI, whose queue lives only in memory: the
+    sender's per-row claims still send each row once); otherwise a file already queued is skipped and a file cut
+    short resumes after its checkpoint.
+    """
     source = f"s3://{obj.bucket}/{obj.key}"
     location = report_location(obj.bucket, report_prefix, obj.key)
     if obj.key.startswith(report_prefix):
@@ -151,7 +157,7 @@ def intake_object(
     pk = file_pk(file_id)
     ledger.put_if_absent(pk, FILE_SK, {"file": source, "version_id": obj.version_id, "status": "reading"})
     state = ledger.get(pk, FILE_SK) or {}
-    if state.get("status") == "queued":
+    if state.get("status") == "queued" and not requeue:
         log.info("%s (ETag %s) was taken before (%s): nothing sent again", source, file_id, state.get("file"))
         return IntakeResult(
             source,
@@ -163,7 +169,7 @@ def intake_object(
             True,
             location,
         )
-    resume_after = int(state.get("enqueued_through", 0))
+    resume_after = 0 if requeue else int(state.get("enqueued_through", 0))
 
     rows = accepted = enqueued = 0
     rejected: list[Rejected] = []
