@@ -426,7 +426,7 @@ def test_reference_defect_timeout_restarts_the_file_checkpoint_resumes(env, fake
 
 
 def test_huge_fields_are_a_clear_error(env) -> None:
-    obj = drop(env["s3"], "files/huge.csv", "destination_phone_number,message\n+14255550101," + "x" * 70_000 + "\n")
+    obj = drop(env["s3"], "files/huge.csv", "destination_phone_number,message\n+14255550101," + "x" * 200_000 + "\n")
     with pytest.raises(InputError, match="not a readable CSV"):
         intake(env, obj)
 
@@ -443,3 +443,14 @@ def test_reference_defect_bodies_and_numbers_in_logs(env, fake, caplog) -> None:
     assert "secret" not in caplog.text
     assert "4255550101" not in caplog.text
     assert "4255550102" not in caplog.text
+
+
+def test_identity_rates_come_from_the_number_type_by_number_id_or_arn(env, fake) -> None:
+    rate_for = identity_rates(env["client"])
+    short = fake.numbers[SHORT_CODE]
+    assert rate_for(SHORT_CODE) == 100.0
+    assert rate_for(short["PhoneNumberId"]) == 100.0
+    assert rate_for(fake.numbers[TOLL_FREE]["PhoneNumberArn"]) == 3.0
+    assert rate_for(LONG_CODE) == 1.0  # 10DLC
+    assert rate_for("MySenderID") == 1.0  # unknown: the conservative default
+    assert fake.call_counts()["DescribePhoneNumbers"] == 2  # three numbers, two per page, read once

@@ -14,7 +14,7 @@ service's reason and is final. A row claimed by a sender that crashed before rec
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,19 +57,26 @@ class RetryLater(RuntimeError):
     """The row could not be sent now (throttled after retries, or a service error): SQS should retry it."""
 
 
-def identity_rates(sms_client: Any) -> Any:
-    """A ``rate_for(identity)`` that asks DescribePhoneNumbers once per identity for its type and country."""
-    cache: dict[str, float] = {}
+def identity_rates(sms_client: Any) -> Callable[[str], float]:
+    """A ``rate_for(identity)``: the documented MPS of the account's number with that phone number, id or ARN
+    (DescribePhoneNumbers, every page, read once); anything else (a sender ID, a pool) the conservative default."""
+    numbers: dict[str, dict[str, Any]] | None = None
 
     def rate_for(identity: str) -> float:
-        if identity not in cache:
-            try:
-                numbers = sms_client.describe_phone_numbers(PhoneNumberIds=[identity])["PhoneNumbers"]
-            except ClientError:
-                numbers = []  # a sender ID, a pool, or a number of another account: the conservative default
-            number = numbers[0] if numbers else {}
-            cache[identity] = documented_mps(number.get("NumberType"), number.get("IsoCountryCode"))
-        return cache[identity]
+        nonlocal numbers
+        if numbers is None:
+            numbers = {}
+            kwargs: dict[str, Any] = {}
+            while True:
+                page = sms_client.describe_phone_numbers(**kwargs)
+                for number in page.get("PhoneNumbers", []):
+                    for key in ("PhoneNumber", "PhoneNumberId", "PhoneNumberArn"):
+                        numbers[number[key]] = number
+                if not page.get("NextToken"):
+                    break
+                kwargs["NextToken"] = page["NextToken"]
+        number = numbers.get(identity, {})
+        return documented_mps(number.get("NumberType"), number.get("IsoCountryCode"))
 
     return rate_for
 

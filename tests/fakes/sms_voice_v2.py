@@ -33,6 +33,8 @@ from tests.fakes.base import FakeServiceError, RestJsonFake
 _E164 = re.compile(r"^\+[1-9]\d{1,14}$")
 #: Entries in SendTextMessage ``Context`` (service model: map max 5).
 MAX_CONTEXT_ENTRIES = 5
+#: Phone numbers per DescribePhoneNumbers page when MaxResults is not given (small, so paging is exercised).
+DESCRIBE_PAGE_SIZE = 2
 #: Price per message part the fake charges (USD), to exercise MaxPrice.
 PRICE_PER_PART = 0.00581
 #: Final statuses the fake can give: event type → (messageStatus, description).
@@ -212,11 +214,18 @@ class SmsVoiceV2Fake(RestJsonFake):
         if PhoneNumberIds:
             rows = []
             for wanted in PhoneNumberIds:
-                row = self._number(wanted)
+                # The API takes a PhoneNumberId or PhoneNumberArn, not the number itself.
+                row = next(
+                    (r for r in self.numbers.values() if wanted in (r["PhoneNumberId"], r["PhoneNumberArn"])), None
+                )
                 if row is None:
                     raise not_found(f"no phone number {wanted}", "phone-number", wanted)
                 rows.append(row)
-        return {"PhoneNumbers": rows}
+        start, size = int(NextToken or 0), MaxResults or DESCRIBE_PAGE_SIZE
+        output: dict[str, Any] = {"PhoneNumbers": rows[start : start + size]}
+        if start + size < len(rows):
+            output["NextToken"] = str(start + size)
+        return output
 
     def SendTextMessage(self, DestinationPhoneNumber: str, **params: Any) -> dict:
         self._check_e164(DestinationPhoneNumber, "DestinationPhoneNumber")
