@@ -10,7 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from englake.aws import client as aws_client
 from englake.errors import ConfigError
-from handlers.sms.contacts import Contacts, NoContacts, PinpointContacts
+from handlers.sms.contacts import Contacts, CustomerProfilesContacts, NoContacts, PinpointContacts
 from handlers.sms.keywords import DEFAULT_LOCALES, KeywordMatcher, LocaleKeywords, MatchMode
 from handlers.sms.ledger import DynamoDBLedger, Ledger, SqliteLedger
 from handlers.sms.optouts import OptOutConfig
@@ -45,6 +45,9 @@ class SmsSettings(BaseSettings):
     #: Where reports and rejects go: ``<report_prefix><object key>.report.json`` / ``.rejects.csv``.
     report_prefix: str = "sms-reports/"
     assume_us: bool = False
+    #: Customer Profiles domain whose profiles are marked (opt-outs, validation attributes); takes precedence over
+    #: the Pinpoint application (Pinpoint reached its end of support on 2026-10-30).
+    profiles_domain: str | None = None
     #: Pinpoint application whose endpoints are marked (opt-outs, validation attributes); unset = none.
     pinpoint_application_id: str | None = Field(default=None, alias="ENGLAKE_PINPOINT_APPLICATION_ID")
     lake_root: str = Field(default="lake", alias="ENGLAKE_LAKE_ROOT")
@@ -83,6 +86,8 @@ class SmsSettings(BaseSettings):
             raise ConfigError(f"ENGLAKE_SMS_MPS_OVERRIDES is not a {{identity: MPS}} map: {error}") from None
 
     def contacts(self, pinpoint_client: Any = None, s3_client: Any = None) -> Contacts:
+        if self.profiles_domain:
+            return CustomerProfilesContacts(aws_client("customer-profiles", self.aws_region), self.profiles_domain)
         if not self.pinpoint_application_id:
             return NoContacts()
         from ingest.storage import open_lake

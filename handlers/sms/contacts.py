@@ -30,7 +30,7 @@ UPDATE_ENDPOINTS_BATCH_RPS = 2.0
 
 
 class Contacts(Protocol):
-    """Where people's channel state lives (Pinpoint endpoints today; Customer Profiles after end of support)."""
+    """Where people's channel state lives: Pinpoint endpoints, or Customer Profiles after Pinpoint's end of support."""
 
     def set_opt_out(self, number: str, opted_out: bool) -> int:
         """Mark every contact holding ``number`` (E.164); returns how many were written."""
@@ -111,3 +111,48 @@ class PinpointContacts:
             batch = items[start : start + UPDATE_ENDPOINTS_BATCH_ITEMS]
             self.client.update_endpoints_batch(ApplicationId=self.application_id, EndpointBatchRequest={"Item": batch})
         return len(items)
+
+
+#: Requests per second to Customer Profiles: the same conservative default as the segment destination
+#: (segmentation/destinations/customer_profiles.py; its quotas were not retrieved for this project).
+PROFILES_RATE = 5.0
+#: Profile attribute saying the person opted out of SMS ("true"/"false"): Customer Profiles has no opt-out field.
+PROFILE_OPT_OUT_ATTRIBUTE = "sms_opt_out"
+
+
+class CustomerProfilesContacts:
+    """Amazon Connect Customer Profiles (Pinpoint's successor): every profile whose phone numbers include the
+    number (``SearchProfiles`` on the standard ``_phone`` key, every page) gets the attributes (``UpdateProfile``
+    merges; it never creates a profile). Profiles are expected to hold numbers in E.164, as Customer Profiles
+    recommends."""
+
+    def __init__(self, client: Any, domain: str, *, rate: float = PROFILES_RATE) -> None:
+        self.client = client
+        self.domain = domain
+        self.limiter = RateLimiter(rate)
+
+    def profile_ids(self, number: str) -> list[str]:
+        ids: list[str] = []
+        kwargs: dict[str, Any] = {"DomainName": self.domain, "KeyName": "_phone", "Values": [number]}
+        while True:
+            self.limiter.acquire()
+            page = self.client.search_profiles(**kwargs)
+            ids += [item["ProfileId"] for item in page.get("Items", [])]
+            if not page.get("NextToken"):
+                return ids
+            kwargs["NextToken"] = page["NextToken"]
+
+    def set_opt_out(self, number: str, opted_out: bool) -> int:
+        return self.set_attributes(number, {PROFILE_OPT_OUT_ATTRIBUTE: "true" if opted_out else "false"})
+
+    def set_attributes(self, number: str, attributes: Mapping[str, str]) -> int:
+        ids = self.profile_ids(number)
+        if not ids:
+            log.info("no profile holds %s: nothing to mark (no profile is created)", mask(number))
+        for profile_id in ids:
+            self.limiter.acquire()
+            self.client.update_profile(DomainName=self.domain, ProfileId=profile_id, Attributes=dict(attributes))
+        return len(ids)
+
+    def set_attributes_many(self, attributes: Mapping[str, Mapping[str, str]]) -> int:
+        return sum(self.set_attributes(number, values) for number, values in attributes.items())
