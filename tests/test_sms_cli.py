@@ -120,3 +120,13 @@ def test_validate_a_file_lands_results_in_the_lake(fakes, tmp_path) -> None:
     neither = runner.invoke(app, ["sms", "validate"])
     assert neither.exit_code == 1
     assert "exactly one of" in str(neither.exception)
+
+
+def test_write_attributes_needs_a_contact_store(fakes, tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("ENGLAKE_PINPOINT_APPLICATION_ID", raising=False)
+    monkeypatch.delenv("ENGLAKE_SMS_PROFILES_DOMAIN", raising=False)
+    numbers = tmp_path / "n.txt"
+    numbers.write_text("+12065550142\n")
+    result = runner.invoke(app, ["sms", "validate", "--file", str(numbers), "--write-attributes"])
+    assert result.exit_code == 1
+    assert "ENGLAKE_SMS_PROFILES_DOMAIN or ENGLAKE_PINPOINT_APPLICATION_ID" in str(result.exception)

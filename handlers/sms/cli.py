@@ -220,7 +220,8 @@ def validate(
     assume_us: Annotated[bool, typer.Option(help="Read numbers without + as US national numbers.")] = False,
     rate: Annotated[float, typer.Option(help="PhoneNumberValidate calls per second (quota: 20).")] = 20.0,
     write_attributes: Annotated[
-        bool, typer.Option(help="Write PNV_* attributes on the Pinpoint endpoints (ENGLAKE_PINPOINT_APPLICATION_ID).")
+        bool,
+        typer.Option(help="Write PNV_* attributes on the profiles or endpoints holding each number."),
     ] = False,
     lake: Annotated[str | None, typer.Option("--lake", help="Lake root (ENGLAKE_LAKE_ROOT).")] = None,
     region: Region = None,
@@ -260,8 +261,10 @@ def validate(
         written = 0
         if write_attributes:
             sms = _settings(lake_root=settings.lake_root, aws_region=region)
-            if not sms.pinpoint_application_id:
-                raise ConfigError("--write-attributes needs ENGLAKE_PINPOINT_APPLICATION_ID")
+            if not (sms.pinpoint_application_id or sms.profiles_domain):
+                raise ConfigError(
+                    "--write-attributes needs ENGLAKE_SMS_PROFILES_DOMAIN or ENGLAKE_PINPOINT_APPLICATION_ID"
+                )
             written = write_pnv(results.values(), sms.contacts())
     except (ClientError, BotoCoreError) as error:
         raise _aws_error(error) from None
