@@ -23,6 +23,7 @@ from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT
 from englake.project import DbtTarget
 from handlers.cli import app as handlers_app
 from handlers.hooks.cli import app as hooks_app
+from handlers.sms.cli import app as sms_app
 from ingest.cli import app as lake_app
 from segmentation.cli import app as segments_app
 
@@ -89,6 +90,7 @@ app.add_typer(models_app, name="models")
 app.add_typer(segments_app, name="segments")
 app.add_typer(handlers_app, name="ops")
 app.add_typer(hooks_app, name="hooks")
+app.add_typer(sms_app, name="sms")
 
 LakeOption = typer.Option(None, "--lake", help="Lake root: a local folder or s3://bucket/prefix (ENGLAKE_LAKE_ROOT).")
 TargetOption = typer.Option(
