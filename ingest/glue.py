@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from englake.errors import ConfigError
-from ingest.layout import CATALOG_PREFIX, ENDPOINT_EXPORT_PREFIX, QUARANTINE_PREFIX, RAW_PREFIXES, Producer
+from ingest.layout import (
+    CATALOG_PREFIX,
+    ENDPOINT_EXPORT_PREFIX,
+    PHONE_VALIDATIONS_PREFIX,
+    QUARANTINE_PREFIX,
+    RAW_PREFIXES,
+    Producer,
+)
 
 #: Raw table per producer.
 RAW_TABLES: dict[Producer, str] = {p: f"raw_{p.value}" for p in Producer}
@@ -27,6 +34,8 @@ ENDPOINT_EXPORT_TABLE = "raw_endpoint_exports"
 CAMPAIGN_CATALOG_TABLE = "raw_campaign_catalog"
 #: The dbt source table over the Python quarantine (what the sweep and ``land`` took out), for ``lake_quarantine``.
 QUARANTINE_TABLE = "quarantine_entries"
+#: The dbt source table over the phone validation results (``dim_phone_numbers``).
+PHONE_VALIDATIONS_TABLE = "phone_validations"
 LINE_COLUMN = "line"
 PARTITION_KEY = "datehour"
 #: Athena date-projection format of the Firehose folder hour (``YYYY/MM/DD/HH``).
@@ -114,46 +123,49 @@ def _text_lines_table_input(name: str, prefix: str, lake_root: str, description:
     }
 
 
-def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
-    """The table over ``<lake_root>/endpoints/``: every export's lines (the dbt model keeps each application's newest
-    export, named by its folder)."""
-    return _text_lines_table_input(
-        ENDPOINT_EXPORT_TABLE,
+@dataclass(frozen=True)
+class TextTable:
+    """An unpartitioned Glue table of text lines over one lake prefix (sub-folders too)."""
+
+    prefix: str
+    description: str
+    comment: str  # of the one ``line`` column
+
+
+#: Every unpartitioned text-lines table the models read, by name (the Athena check builds the same from this list).
+TEXT_TABLES: dict[str, TextTable] = {
+    ENDPOINT_EXPORT_TABLE: TextTable(
         ENDPOINT_EXPORT_PREFIX,
-        lake_root,
         "Amazon Pinpoint endpoint exports (CreateExportJob output): one endpoint JSON line per row.",
         "one exported endpoint, as JSON",
-    )
-
-
-def campaign_catalog_table_input(lake_root: str) -> dict[str, Any]:
-    """The table over ``<lake_root>/catalog/``: campaign and journey definitions, for ``dim_campaigns``."""
-    return _text_lines_table_input(
-        CAMPAIGN_CATALOG_TABLE,
+    ),
+    CAMPAIGN_CATALOG_TABLE: TextTable(
         CATALOG_PREFIX,
-        lake_root,
         "Campaign and journey definitions (Pinpoint GetCampaigns / ListJourneys, names kept by the team).",
         "one campaign or journey, as JSON",
-    )
-
-
-def quarantine_table_input(lake_root: str) -> dict[str, Any]:
-    """The table over ``<lake_root>/quarantine/``: the sweep's and ``land``'s entries, for ``lake_quarantine``."""
-    return _text_lines_table_input(
-        QUARANTINE_TABLE,
+    ),
+    QUARANTINE_TABLE: TextTable(
         QUARANTINE_PREFIX,
-        lake_root,
         "What englake could not read before the models did (sweep, land): one quarantine entry JSON per row.",
         "one quarantine entry, as JSON",
-    )
-
-
-#: Every unpartitioned text-lines table: its name → the lake prefix it reads (the Athena check builds the same).
-TEXT_TABLE_PREFIXES: dict[str, str] = {
-    ENDPOINT_EXPORT_TABLE: ENDPOINT_EXPORT_PREFIX,
-    CAMPAIGN_CATALOG_TABLE: CATALOG_PREFIX,
-    QUARANTINE_TABLE: QUARANTINE_PREFIX,
+    ),
+    PHONE_VALIDATIONS_TABLE: TextTable(
+        PHONE_VALIDATIONS_PREFIX,
+        "Phone number validation results (englake sms validate, the validation Lambda): one result JSON per row.",
+        "one PhoneValidation, as JSON",
+    ),
 }
+
+
+def text_table_input(name: str, lake_root: str) -> dict[str, Any]:
+    """The Glue ``TableInput`` of one of :data:`TEXT_TABLES`."""
+    table = TEXT_TABLES[name]
+    return _text_lines_table_input(name, table.prefix, lake_root, table.description, table.comment)
+
+
+def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
+    """The table over ``<lake_root>/endpoints/`` (the dbt model keeps each application's newest export)."""
+    return text_table_input(ENDPOINT_EXPORT_TABLE, lake_root)
 
 
 @dataclass
@@ -188,9 +200,7 @@ def register_glue(
     tables: dict[Any, dict[str, Any]] = {
         p: raw_table_input(p, lake_root, projection_start=projection_start) for p in Producer
     }
-    tables[ENDPOINT_EXPORT_TABLE] = endpoint_export_table_input(lake_root)
-    tables[CAMPAIGN_CATALOG_TABLE] = campaign_catalog_table_input(lake_root)
-    tables[QUARANTINE_TABLE] = quarantine_table_input(lake_root)
+    tables.update({name: text_table_input(name, lake_root) for name in TEXT_TABLES})
     try:
         glue.get_database(Name=database)
         status = "unchanged"

@@ -38,6 +38,8 @@ ENDPOINT_EXPORT_PREFIX = "endpoints/"
 #: Campaign and journey definitions (Pinpoint GetCampaigns / ListJourneys, one response object per line), named
 #: ``catalog/<source>/…/<campaigns|journeys>.ndjson``; ``dim_campaigns`` takes names from here.
 CATALOG_PREFIX = "catalog/"
+#: Phone number validation results (handlers/phone_validation), one ``PhoneValidation`` JSON per line.
+PHONE_VALIDATIONS_PREFIX = "phone_numbers/validations/"
 #: Default Firehose delivery stream name per producer.
 STREAM_NAMES: dict[Producer, str] = {p: f"englake-{p.value}" for p in Producer}
 

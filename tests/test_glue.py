@@ -30,6 +30,7 @@ def test_tables_are_created_with_the_exact_table_input(glue: Any) -> None:
             "raw_endpoint_exports": "created",
             "raw_campaign_catalog": "created",
             "quarantine_entries": "created",
+            "phone_validations": "created",
         },
     )
     assert glue.get_database(Name="englake_raw")["Database"]["Name"] == "englake_raw"
@@ -85,6 +86,7 @@ def test_registering_again_changes_nothing_and_drift_is_repaired(glue: Any) -> N
         "raw_endpoint_exports": "unchanged",
         "raw_campaign_catalog": "unchanged",
         "quarantine_entries": "unchanged",
+        "phone_validations": "unchanged",
     }
     table = glue.get_table(DatabaseName="englake_raw", Name="raw_sms")["Table"]
     assert table["Parameters"]["projection.enabled"] == "true"

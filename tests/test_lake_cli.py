@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 from englake import console
 from englake.cli import app, main
 from englake.errors import EXIT_CODES, ConfigError, InputError, LakeError
+from ingest.glue import TEXT_TABLES
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "aws_examples"
 ENGLAKE = Path(sys.executable).parent / "englake"
@@ -198,11 +199,11 @@ def test_register_glue_from_the_cli() -> None:
     first = run(
         "lake", "register-glue", "--bucket", "lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert first.output.count("created") == 7  # database, three raw tables, exports, campaign catalog, quarantine
+    assert first.output.count("created") == 1 + 3 + len(TEXT_TABLES)  # database, three raw tables, text tables
     second = run(
         "lake", "register-glue", "--lake", "s3://lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert second.output.count("unchanged") == 7
+    assert second.output.count("unchanged") == 1 + 3 + len(TEXT_TABLES)
     table = boto3.client("glue", region_name="us-east-1").get_table(DatabaseName="englake_raw", Name="raw_pinpoint")
     assert table["Table"]["StorageDescriptor"]["Location"] == "s3://lake-bucket/raw/pinpoint/"
 

@@ -26,7 +26,7 @@ from ingest.glue import (
     LINE_COLUMN,
     PARTITION_KEY,
     RAW_TABLES,
-    TEXT_TABLE_PREFIXES,
+    TEXT_TABLES,
 )
 from ingest.layout import RAW_PREFIXES
 
@@ -101,9 +101,7 @@ def create_source_tables(
         (table, [LINE_COLUMN, "$path", PARTITION_KEY], raw_rows(lake, RAW_PREFIXES[producer]))
         for producer, table in RAW_TABLES.items()
     ]
-    tables += [
-        (table, [LINE_COLUMN, "$path"], prefix_rows(lake, prefix)) for table, prefix in TEXT_TABLE_PREFIXES.items()
-    ]
+    tables += [(name, [LINE_COLUMN, "$path"], prefix_rows(lake, table.prefix)) for name, table in TEXT_TABLES.items()]
     for table, columns, rows in tables:
         if table not in relations:
             continue

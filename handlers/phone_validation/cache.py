@@ -17,10 +17,11 @@ from typing import Protocol
 
 from englake.errors import LakeError
 from handlers.phone_validation.models import PhoneValidation
+from ingest.layout import PHONE_VALIDATIONS_PREFIX
 from ingest.storage import LakeStore
 
 #: Lake prefix of validation results (the dbt source ``phone_numbers.validations`` reads it).
-VALIDATIONS_PREFIX = "phone_numbers/validations/"
+VALIDATIONS_PREFIX = PHONE_VALIDATIONS_PREFIX
 VALIDATIONS_SUFFIX = ".ndjson"
 
 
