@@ -1,4 +1,4 @@
-"""A base for faithful fakes of REST-JSON AWS services that moto lacks.
+"""A base for faithful fakes of AWS services that moto lacks: REST-JSON, and JSON 1.0/1.1 (``X-Amz-Target``).
 
 A fake attaches below a real boto3 client, on botocore's ``before-send`` event (as moto does): the client validates
 and serializes the request exactly as in production, the fake reads the HTTP request back into the operation's
@@ -8,6 +8,12 @@ So a fake that answers 429 ``TooManyRequestsException`` exercises botocore's rea
 Subclasses implement one method per operation, named as in the API (``UpdateEndpointsBatch``), taking the
 operation's parameters as boto3 would be called with them and returning the output shape as a dict. They raise
 ``FakeServiceError`` for service errors.
+
+The protocol comes from the service model when a fake is attached: REST-JSON services (Pinpoint, SESv2, Customer
+Profiles) route on method and path; JSON-protocol services (``pinpoint-sms-voice-v2``) route on the
+``X-Amz-Target`` header, read the body as the parameters, and answer errors as ``{"__type", "message"}``. For the
+JSON protocol the fake's output is also checked against the operation's output shape (botocore's validator), so a
+fake cannot answer what the real service could not.
 
 Several fakes of one service compose on one client (say endpoints from one fake, templates from another): a fake
 passes on operations it does not implement, then moto gets its turn (under ``mock_aws``), and a request nobody
@@ -35,10 +41,11 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.model import OperationModel, ServiceModel, Shape
+from botocore.validate import ParamValidator
 
 
 class FakeServiceError(Exception):
-    """A service error, serialized as the REST-JSON protocol does (``x-amzn-ErrorType`` + JSON message)."""
+    """A service error, serialized as the service's protocol does (``x-amzn-ErrorType`` / ``__type`` + message)."""
 
     def __init__(self, code: str, message: str, status: int = 400) -> None:
         super().__init__(f"{code}: {message}")
@@ -85,7 +92,7 @@ class _Route:
 
 
 class RestJsonFake:
-    """Route serialized REST-JSON requests of one service to ``self.<OperationName>(**params)``."""
+    """Route serialized requests (REST-JSON or JSON protocol) of one service to ``self.<OperationName>(**params)``."""
 
     #: botocore service name (``boto3.client(<this>)``), e.g. "pinpoint", "sesv2", "customer-profiles".
     service_name: str = ""
@@ -94,6 +101,8 @@ class RestJsonFake:
         self.calls: list[Call] = []
         self._lock = threading.RLock()
         self._routes: list[_Route] | None = None
+        #: JSON protocol (X-Amz-Target) operations by name, when the service speaks it.
+        self._targets: dict[str, OperationModel] | None = None
         self._faults: list[tuple[str, Callable[[dict[str, Any]], FakeServiceError | None]]] = []
 
     # -- wiring -------------------------------------------------------------------------------------------------
@@ -103,7 +112,10 @@ class RestJsonFake:
         model: ServiceModel = client.meta.service_model
         if model.service_name != self.service_name:
             raise ValueError(f"{type(self).__name__} fakes {self.service_name!r}, not {model.service_name!r}")
-        if self._routes is None:
+        if model.protocol in _JSON_PROTOCOLS:
+            if self._targets is None:
+                self._targets = {name: model.operation_model(name) for name in model.operation_names}
+        elif self._routes is None:
             self._routes = _build_routes(model)
         event = f"before-send.{model.service_id.hyphenize()}"
         client.meta.events.register_first(event, self._on_send)
@@ -124,6 +136,8 @@ class RestJsonFake:
     # -- request handling ---------------------------------------------------------------------------------------
 
     def _on_send(self, request: AWSPreparedRequest, **_kwargs: Any) -> AWSResponse | None:
+        if self._targets is not None:
+            return self._on_json_send(request)
         route, path_values = self._match(request)
         name = route.operation.name
         handler = getattr(self, name, None)
@@ -143,6 +157,36 @@ class RestJsonFake:
             self.calls.append(Call(name, params, status))
             return _success_response(request.url, route.operation, status, output)
 
+    def _on_json_send(self, request: AWSPreparedRequest) -> AWSResponse | None:
+        assert self._targets is not None
+        target = request.headers.get("X-Amz-Target", "")
+        if isinstance(target, bytes):
+            target = target.decode()
+        name = target.rpartition(".")[2]
+        operation = self._targets.get(name)
+        if operation is None:
+            raise AssertionError(f"{type(self).__name__}: no operation for X-Amz-Target {target!r}")
+        handler = getattr(self, name, None)
+        if handler is None:
+            return None  # another fake, or moto, may answer it
+        body = request.body
+        if hasattr(body, "read"):
+            body = body.read()
+        params = json.loads(body) if body else {}
+        with self._lock:
+            try:
+                for op, fault in self._faults:
+                    if op == name and (error := fault(params)) is not None:
+                        raise error
+                output = handler(**params) or {}
+            except FakeServiceError as error:
+                self.calls.append(Call(name, params, error.status))
+                return _json_error_response(request.url, error)
+            _check_output(operation, output)
+            self.calls.append(Call(name, params, 200))
+            headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": str(uuid.uuid4())}
+            return AWSResponse(request.url, 200, headers, _RawBody(json.dumps(output, default=str).encode()))
+
     def _match(self, request: AWSPreparedRequest) -> tuple[_Route, dict[str, str]]:
         assert self._routes is not None
         parts = urlsplit(request.url)
@@ -154,6 +198,29 @@ class RestJsonFake:
             if match and all(query.get(k) == v for k, v in route.literal_query.items()):
                 return route, {k: unquote(v) for k, v in match.groupdict().items()}
         raise AssertionError(f"{type(self).__name__}: no operation matches {request.method} {request.url}")
+
+
+#: botocore protocol names routed by ``X-Amz-Target`` instead of method and path.
+_JSON_PROTOCOLS = ("json",)
+
+
+def _check_output(operation: OperationModel, output: dict[str, Any]) -> None:
+    """Fail loudly when a fake answers something the operation's output shape does not allow."""
+    shape = operation.output_shape
+    if shape is None:
+        return
+    report = ParamValidator().validate(json.loads(json.dumps(output, default=str)), shape)
+    # Timestamps travel as text or epoch numbers on the wire; botocore's validator wants datetimes: ignore those.
+    errors = [line for line in report.generate_report().splitlines() if line and "timestamp" not in line.lower()]
+    errors = [line for line in errors if not line.startswith("Parameter validation failed")]
+    if errors:
+        raise AssertionError(f"{operation.name} output does not match the service model: {'; '.join(errors)}")
+
+
+def _json_error_response(url: str, error: FakeServiceError) -> AWSResponse:
+    headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": error.code}
+    body = {"__type": error.code, "message": error.message, "Message": error.message}
+    return AWSResponse(url, error.status, headers, _RawBody(json.dumps(body).encode()))
 
 
 def _install_fallback(client: Any, event: str) -> None:
