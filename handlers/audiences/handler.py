@@ -43,10 +43,10 @@ def _validator(settings: AudienceSettings) -> Any:
     import time
 
     from handlers.phone_validation import LakePhoneCache, validate_numbers
-    from ingest.storage import open_store
+    from ingest.storage import open_lake
 
     pinpoint = aws_client("pinpoint", settings.aws_region)
-    cache_store = open_store(f"s3://{settings.bucket}")
+    cache_store = open_lake(f"s3://{settings.bucket}")
 
     def validate(numbers: list[str]) -> dict[str, Any]:
         deadline = time.monotonic() + settings.validation_seconds

@@ -66,7 +66,9 @@ def stage(start: StartInput, ctx: AudienceContext) -> StagedAudience:
         body = ctx.backend.staged_body([e for _, e in parsed.endpoints], name)
         ctx.s3.put_object(Bucket=ctx.bucket, Key=staged_key, Body=body)
     _put_json(ctx.s3, ctx.bucket, report_key, _report(start, parsed))
-    log.info("%s: %d rows, %d accepted, %d rejected", source.url, parsed.rows, len(parsed.endpoints), len(parsed.rejects))
+    log.info(
+        "%s: %d rows, %d accepted, %d rejected", source.url, parsed.rows, len(parsed.endpoints), len(parsed.rejects)
+    )
     return StagedAudience(
         run_id=start.run_id,
         source=source,
@@ -119,7 +121,10 @@ def outcome_of(state: dict[str, Any]) -> Outcome:
     if status is not None:
         fields |= {"import_job_id": status.job.job_id, "segment_id": status.job.segment_id}
     if campaign:
-        fields |= {"campaign_id": campaign.get("campaign", {}).get("campaign_id"), "campaign_state": campaign.get("detail")}
+        fields |= {
+            "campaign_id": campaign.get("campaign", {}).get("campaign_id"),
+            "campaign_state": campaign.get("detail"),
+        }
     if error:
         stage_name = error.get("stage", "stage")
         return Outcome(**fields, status="FAILED", stage=stage_name, error=_error_text(error))

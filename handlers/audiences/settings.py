@@ -78,7 +78,9 @@ class AudienceSettings(BaseSettings):
                 self._need("pinpoint_application_id"),
                 self._need("import_role_arn"),
             )
-        return ProfilesImport(profiles or aws_client("customer-profiles", self.aws_region), self._need("profiles_domain"))
+        return ProfilesImport(
+            profiles or aws_client("customer-profiles", self.aws_region), self._need("profiles_domain")
+        )
 
     def context(self, s3: Any = None, backend: ImportBackend | None = None, validator: Any = None) -> AudienceContext:
         return AudienceContext(

@@ -134,7 +134,14 @@ def start_runs(
             validate_phones=config.validate_phones,
             campaign=config.campaign,
         )
+        execution_arn = config.state_machine_arn.replace(":stateMachine:", ":execution:", 1) + ":" + run_id
+        if _exists(sfn, execution_arn):
+            log.info("duplicate notification for %s (run %s already started)", ref.url, run_id)
+            started.append(Started(ref, run_id, False, execution_arn))
+            continue
         try:
+            # Two deliveries racing past the check still make one execution: same name and input while it runs
+            # is the same execution, and after it ended ExecutionAlreadyExists.
             response = sfn.start_execution(
                 stateMachineArn=config.state_machine_arn, name=run_id, input=start.model_dump_json()
             )
@@ -142,5 +149,13 @@ def start_runs(
             log.info("started %s for %s", run_id, ref.url)
         except sfn.exceptions.ExecutionAlreadyExists:
             log.info("duplicate notification for %s (run %s already started)", ref.url, run_id)
-            started.append(Started(ref, run_id, False, None))
+            started.append(Started(ref, run_id, False, execution_arn))
     return started
+
+
+def _exists(sfn: Any, execution_arn: str) -> bool:
+    try:
+        sfn.describe_execution(executionArn=execution_arn)
+    except sfn.exceptions.ExecutionDoesNotExist:
+        return False
+    return True

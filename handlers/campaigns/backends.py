@@ -85,7 +85,9 @@ class PinpointCampaigns:
         key = request.key()
         existing = self.find(key)
         if existing:
-            return CampaignRef(backend="pinpoint", campaign_id=existing, owner=self.application_id, key=key, created=False)
+            return CampaignRef(
+                backend="pinpoint", campaign_id=existing, owner=self.application_id, key=key, created=False
+            )
         self._check(request)
         template = {"SMSTemplate" if request.channel == "SMS" else "EmailTemplate": {"Name": request.template}}
         response = self.client.create_campaign(

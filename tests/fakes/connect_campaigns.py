@@ -72,7 +72,7 @@ class ConnectCampaignsFake(RestJsonFake):
         }
         return {"id": campaign_id, "arn": arn, "tags": self.campaigns[campaign_id]["tags"]}
 
-    def DescribeCampaign(self, id: str) -> dict:  # noqa: A002 - the API's parameter name
+    def DescribeCampaign(self, id: str) -> dict:
         campaign = self._campaign(id)
         return {"campaign": {k: v for k, v in campaign.items() if k not in ("state",) and v is not None}}
 
@@ -88,7 +88,9 @@ class ConnectCampaignsFake(RestJsonFake):
                     "arn": c["arn"],
                     "name": c["name"],
                     "connectInstanceId": c["connectInstanceId"],
-                    "channelSubtypes": [s.upper() if s != "whatsApp" else "WHATSAPP" for s in c["channelSubtypeConfig"]],
+                    "channelSubtypes": [
+                        s.upper() if s != "whatsApp" else "WHATSAPP" for s in c["channelSubtypeConfig"]
+                    ],
                 }
                 for c in page
             ]
@@ -104,7 +106,7 @@ class ConnectCampaignsFake(RestJsonFake):
                 return {"tags": campaign["tags"]}
         raise not_found(f"Resource {arn} not found")
 
-    def StartCampaign(self, id: str) -> dict:  # noqa: A002
+    def StartCampaign(self, id: str) -> dict:
         campaign = self._campaign(id)
         if campaign["state"] != "Initialized":
             raise FakeServiceError(
@@ -114,7 +116,7 @@ class ConnectCampaignsFake(RestJsonFake):
         self._scripts[id] = list(self.state_script)
         return {}
 
-    def GetCampaignState(self, id: str) -> dict:  # noqa: A002
+    def GetCampaignState(self, id: str) -> dict:
         campaign = self._campaign(id)
         script = self._scripts.get(id)
         if script:
