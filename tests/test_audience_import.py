@@ -69,7 +69,8 @@ def test_duplicate_ids_are_rejected_naming_the_first_line() -> None:
     assert len(parsed.endpoints) == 4
     [reject] = parsed.rejects
     assert reject.line == 5
-    assert "duplicate Id" in reject.reason and "first on line 2" in reject.reason
+    assert "duplicate Id" in reject.reason
+    assert "first on line 2" in reject.reason
 
 
 @pytest.mark.parametrize(
@@ -137,7 +138,8 @@ def test_ndjson_records_keep_their_own_fields_and_bad_lines_are_rejected() -> No
 def test_defect_3b_non_sms_rows_are_never_phone_validated_or_opted_out() -> None:
     with world() as w:
         staged, status, _, report = _run(w, PREFIX + "sample.csv", SAMPLE)
-        assert status is not None and status.state == "SUCCEEDED"
+        assert status is not None
+        assert status.state == "SUCCEEDED"
         assert "mary@example.com" not in w.phones.validated
         email = [
             e for e in w.endpoints.endpoints(status.job.job_id and "a" * 32).values() if e["ChannelType"] == "EMAIL"
@@ -151,7 +153,7 @@ def test_defect_3b_invalid_numbers_are_rejected_with_a_reason_never_imported_opt
     body = b"ChannelType,Address\nSMS,+12065550142\nSMS,12345\nSMS,+1 (202) 555-0100\n"
     with world() as w:
         w.phones.set_number("+12025550100", "LANDLINE")
-        _, status, outcome, report = _run(w, PREFIX + "numbers.csv", body)
+        _, _status, outcome, report = _run(w, PREFIX + "numbers.csv", body)
         endpoints = w.endpoints.endpoints("a" * 32)
         assert sorted(e["Address"] for e in endpoints.values()) == ["+12065550142"]
         assert all(e["OptOut"] == "NONE" for e in endpoints.values())
@@ -184,7 +186,8 @@ def test_defect_4_validation_covers_the_imported_rows_not_the_whole_project() ->
 def test_import_end_to_end_with_report_notification_and_clean_staging(backend: str) -> None:
     with world() as w:
         staged, status, outcome, report = _run(w, PREFIX + "sample.csv", SAMPLE, backend=backend)
-        assert status is not None and status.state == "SUCCEEDED"
+        assert status is not None
+        assert status.state == "SUCCEEDED"
         # Line 4 is a Portuguese landline (libphonenumber's answer, the fake's ground truth); line 5 repeats line 2.
         assert (report["rows"], report["accepted"], report["rejected"]) == (5, 3, 2)
         assert [(r["line"], r["reason"][: 20 if r["line"] == 4 else 12]) for r in report["rejects"]] == [
@@ -212,8 +215,10 @@ def test_import_end_to_end_with_report_notification_and_clean_staging(backend: s
 def test_a_file_with_every_row_rejected_is_reported_not_imported() -> None:
     with world() as w:
         staged, status, outcome, report = _run(w, PREFIX + "bad.csv", b"ChannelType,Address\nFAX,1\n")
-        assert status is None and staged.staged_key is None
-        assert outcome.status == "REJECTED" and report["status"] == "REJECTED"
+        assert status is None
+        assert staged.staged_key is None
+        assert outcome.status == "REJECTED"
+        assert report["status"] == "REJECTED"
         assert w.endpoints.import_jobs["a" * 32] == {}
 
 
@@ -224,7 +229,8 @@ def test_an_unreadable_file_is_reported_and_raised() -> None:
         with pytest.raises(AudienceFileError, match="empty"):
             process.stage(start, w.context("pinpoint"))
         report = json.loads(w.s3.get_object(Bucket=BUCKET, Key=f"audiences/reports/{start.run_id}.json")["Body"].read())
-        assert report["status"] == "FAILED" and "empty" in report["error"]
+        assert report["status"] == "FAILED"
+        assert "empty" in report["error"]
 
 
 # -- the trigger: one run per object version ------------------------------------------------------------------------
@@ -286,7 +292,8 @@ def test_a_new_version_of_the_same_key_is_a_new_run(sfn_world) -> None:
         )
         for v in (v1, v2)
     ]
-    assert runs[0][0].run_id != runs[1][0].run_id and all(r[0].new for r in runs)
+    assert runs[0][0].run_id != runs[1][0].run_id
+    assert all(r[0].new for r in runs)
 
 
 def test_eventbridge_events_sns_envelopes_and_test_events(sfn_world) -> None:

@@ -115,7 +115,7 @@ def _parse_csv(lines: list[tuple[int, bytes]], source: str) -> ParsedAudience:
     content = [(n, raw) for n, raw in lines if raw.strip()]
     if not content:
         raise AudienceFileError(f"{source}: the file is empty (expected a header row)")
-    header_line, header_raw = content[0]
+    _header_line, header_raw = content[0]
     try:
         header = next(csv.reader([_decode(header_raw)]))
     except RowError as error:

@@ -189,7 +189,7 @@ class CustomerProfilesFake(RestJsonFake):
                 created += 1
             else:
                 updated += 1
-            for column, field in job["Fields"].items():
+            for _column, field in job["Fields"].items():
                 value = row.get(field["Source"][len("_source.") :], "")
                 if value == "":
                     continue
