@@ -23,6 +23,7 @@ from tests.fakes.pinpoint import PinpointFake
 from tests.fakes.pinpoint_content import PinpointContentFake
 
 #: Activity states of the Pinpoint API spec (ActivityResponse.State).
+ARN_PREFIX = "arn:aws:mobiletargeting:us-east-1:123456789012:apps/"
 ACTIVITY_STATES = ("PENDING", "INITIALIZING", "RUNNING", "PAUSED", "CANCELLED", "COMPLETED")
 
 
@@ -62,7 +63,7 @@ class PinpointCampaignsFake(PinpointContentFake):
             **copy.deepcopy(WriteSegmentRequest),
             "ApplicationId": ApplicationId,
             "Id": segment_id,
-            "Arn": f"arn:aws:mobiletargeting:us-east-1:123456789012:apps/{ApplicationId}/segments/{segment_id}",
+            "Arn": f"{ARN_PREFIX}{ApplicationId}/segments/{segment_id}",
             "CreationDate": self._now(),
             "SegmentType": "DIMENSIONAL",
             "Version": 1,
@@ -80,7 +81,7 @@ class PinpointCampaignsFake(PinpointContentFake):
                 return {
                     "ApplicationId": application_id,
                     "Id": segment_id,
-                    "Arn": f"arn:aws:mobiletargeting:us-east-1:123456789012:apps/{application_id}/segments/{segment_id}",
+                    "Arn": f"{ARN_PREFIX}{application_id}/segments/{segment_id}",
                     "CreationDate": job["CreationDate"],
                     "Name": definition.get("SegmentName", ""),
                     "SegmentType": "IMPORT",
