@@ -251,8 +251,8 @@ def test_replay_from_the_lake_equals_the_streamed_state(fake, store, tmp_path: P
     from englake.dbt import run_dbt
     from englake.settings import Settings
     from ingest.landing import FirehoseLander
-    from ingest.storage import LocalStore
     from ingest.layout import Producer
+    from ingest.storage import LocalStore
 
     rng = random.Random(12)
     records = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from handlers.audiences.contracts import ImportStatus, StagedAudience
@@ -35,3 +36,22 @@ def create(request: CampaignRequest, backend: CampaignBackend) -> CampaignRef:
 
 def check(ref: CampaignRef, polls: int, backend: CampaignBackend) -> CampaignProgress:
     return backend.progress(ref, polls + 1)
+
+
+def follow(
+    ref: CampaignRef,
+    backend: CampaignBackend,
+    *,
+    max_polls: int,
+    wait: Callable[[], None],
+    on_progress: Callable[[CampaignProgress], None] | None = None,
+) -> CampaignProgress:
+    """Poll until SUCCEEDED or FAILED, at most ``max_polls`` times (PAUSED and PENDING wait, bounded)."""
+    progress = check(ref, 0, backend)
+    while True:
+        if on_progress is not None:
+            on_progress(progress)
+        if progress.terminal or progress.polls >= max_polls:
+            return progress
+        wait()
+        progress = check(ref, progress.polls, backend)
