@@ -65,7 +65,12 @@ def nested_outputs_used(root: dict[str, Any]) -> Iterator[tuple[str, str, str]]:
 
 def test_every_nested_location_is_a_file_here(root: dict[str, Any]) -> None:
     apps = [r for r in root["Resources"].values() if r["Type"] in NESTED_TYPES]
-    assert {a["Properties"]["Location"] for a in apps} == {"lake.yaml", "email-ops.yaml", "segmentation.yaml"}
+    assert {a["Properties"]["Location"] for a in apps} == {
+        "lake.yaml",
+        "email-ops.yaml",
+        "segmentation.yaml",
+        "audiences.yaml",
+    }
     for app in apps:
         assert (DEPLOY / app["Properties"]["Location"]).is_file()
 

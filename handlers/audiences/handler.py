@@ -23,6 +23,7 @@ from handlers.audiences.contracts import ImportJob, StagedAudience, StartInput
 from handlers.audiences.process import AudienceContext
 from handlers.audiences.settings import AudienceSettings
 from handlers.audiences.trigger import Started, TriggerConfig, start_runs
+from ingest.storage import open_lake
 
 logger = Logger(service="englake-audiences")
 
@@ -43,7 +44,6 @@ def _validator(settings: AudienceSettings) -> Any:
     import time
 
     from handlers.phone_validation import LakePhoneCache, validate_numbers
-    from ingest.storage import open_lake
 
     pinpoint = aws_client("pinpoint", settings.aws_region)
     cache_store = open_lake(f"s3://{settings.bucket}")
