@@ -111,8 +111,8 @@ class Outcome(_Contract):
     version: Literal[1] = 1
     run_id: str
     source: str
-    status: Literal["SUCCEEDED", "REJECTED", "FAILED", "DUPLICATE"]
-    stage: Literal["trigger", "stage", "import", "campaign", "finish"]
+    status: Literal["SUCCEEDED", "REJECTED", "FAILED"]
+    stage: Literal["stage", "import", "campaign"]
     rows: int = 0
     accepted: int = 0
     rejected: int = 0
