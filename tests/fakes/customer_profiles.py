@@ -235,13 +235,14 @@ class CustomerProfilesFake(RestJsonFake):
             **rest,
         }
         self.segments[(DomainName, SegmentDefinitionName)] = definition
-        return definition
+        created = ("SegmentDefinitionName", "DisplayName", "Description", "CreatedAt", "SegmentDefinitionArn", "Tags")
+        return {k: v for k, v in definition.items() if k in created}
 
     def GetSegmentDefinition(self, DomainName: str, SegmentDefinitionName: str):
         definition = self.segments.get((DomainName, SegmentDefinitionName))
         if definition is None:
             raise not_found(f"Segment definition {SegmentDefinitionName} not found")
-        return definition
+        return {k: v for k, v in definition.items() if k != "SegmentSort" or v}
 
 
 def _matches(profile: dict[str, Any], dimension: dict[str, Any]) -> bool:
