@@ -24,6 +24,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from englake.aws import client as aws_client
 from englake.errors import ConfigError
 from handlers.event_attributes.events import ActivityEvent, MalformedEvent, parse_event
+from handlers.event_attributes.ledger import DEFAULT_VERIFY_AFTER_SECONDS, LedgerStore
 from handlers.event_attributes.process import BatchResult, apply_events
 from handlers.event_attributes.rules import load_rules
 from handlers.event_attributes.stores import AttributeStore, PinpointAttributes, ProfileAttributes
@@ -34,8 +35,17 @@ logger = Logger(service="englake-event-attributes")
 @cache
 def store() -> AttributeStore:
     """``ENGLAKE_ATTRIBUTES_DESTINATION``: ``pinpoint`` (default) or ``customer-profiles`` (with
-    ``ENGLAKE_ATTRIBUTES_PROFILES_DOMAIN``)."""
+    ``ENGLAKE_ATTRIBUTES_PROFILES_DOMAIN``), behind the DynamoDB ledger ``ENGLAKE_ATTRIBUTES_LEDGER_TABLE`` if set."""
     region = os.environ.get("ENGLAKE_AWS_REGION")
+    destination = _destination(region)
+    table = os.environ.get("ENGLAKE_ATTRIBUTES_LEDGER_TABLE")
+    if not table:
+        return destination
+    verify_after = float(os.environ.get("ENGLAKE_ATTRIBUTES_VERIFY_AFTER_SECONDS", DEFAULT_VERIFY_AFTER_SECONDS))
+    return LedgerStore(destination, aws_client("dynamodb", region), table, verify_after=verify_after)
+
+
+def _destination(region: str | None) -> AttributeStore:
     destination = os.environ.get("ENGLAKE_ATTRIBUTES_DESTINATION", "pinpoint")
     if destination == "pinpoint":
         return PinpointAttributes(aws_client("pinpoint", region))
