@@ -117,7 +117,7 @@ def test_a_utf16_file_is_refused_with_what_to_do() -> None:
         parse_audience("ChannelType,Address\n".encode("utf-16"), "excel.csv")
 
 
-def test_ndjson_records_keep_their_own_fields_and_bad_lines_are_rejected() -> None:
+def test_defect_3b_each_record_keeps_its_own_fields_not_the_first_records_header() -> None:
     body = (
         b'{"ChannelType":"EMAIL","Address":"a@example.com","Attributes":{"Team":["x","y"]},"Score":3}\n'
         b"{not json}\n"
