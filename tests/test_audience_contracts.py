@@ -1,4 +1,4 @@
-"""The step contracts of the audience workflow, and the reference defects about what travels between steps (§3b, §15)."""
+"""The audience workflow's step contracts, and the reference defects about what travels between steps (§3b, §15)."""
 
 from __future__ import annotations
 
