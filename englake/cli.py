@@ -12,6 +12,7 @@ from englake.models import build_models, campaign_summary, check_athena_sql
 from englake.settings import Settings
 from handlers.audiences.cli import app as audiences_app
 from handlers.cli import app as handlers_app
+from handlers.sms.cli import app as sms_app
 from ingest.cli import app as lake_app
 from segmentation.cli import app as segments_app
 
@@ -27,6 +28,7 @@ app.add_typer(lake_app, name="lake")
 app.add_typer(models_app, name="models")
 app.add_typer(segments_app, name="segments")
 app.add_typer(handlers_app, name="ops")
+app.add_typer(sms_app, name="sms")
 app.add_typer(audiences_app, name="audiences")
 
 LakeOption = typer.Option(None, "--lake", help="Lake root: a local folder or s3://bucket/prefix (ENGLAKE_LAKE_ROOT).")

@@ -69,6 +69,7 @@ def test_every_nested_location_is_a_file_here(root: dict[str, Any]) -> None:
         "lake.yaml",
         "email-ops.yaml",
         "segmentation.yaml",
+        "sms-ops.yaml",
         "audiences.yaml",
     }
     for app in apps:

@@ -47,11 +47,13 @@ from botocore.validate import ParamValidator
 class FakeServiceError(Exception):
     """A service error, serialized as the service's protocol does (``x-amzn-ErrorType`` / ``__type`` + message)."""
 
-    def __init__(self, code: str, message: str, status: int = 400) -> None:
+    def __init__(self, code: str, message: str, status: int = 400, fields: dict[str, Any] | None = None) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
+        #: Modeled error members (JSON protocol), e.g. ``{"Reason": "DESTINATION_PHONE_NUMBER_OPTED_OUT"}``.
+        self.fields = fields or {}
 
 
 def bad_request(message: str) -> FakeServiceError:
@@ -144,6 +146,14 @@ class RestJsonFake:
         if handler is None:
             return None  # another fake, or moto, may answer it
         params = _read_params(route, path_values, request)
+        status = route.operation.http.get("responseCode", 200)
+        output = self._run(name, handler, params, status)
+        if isinstance(output, FakeServiceError):
+            return _error_response(request.url, output)
+        return _success_response(request.url, route.operation, status, output)
+
+    def _run(self, name: str, handler: Callable[..., Any], params: dict[str, Any], status: int) -> Any:
+        """Faults, then the operation; the call is recorded. Returns the output, or the error to answer."""
         with self._lock:
             try:
                 for operation, fault in self._faults:
@@ -152,10 +162,9 @@ class RestJsonFake:
                 output = handler(**params) or {}
             except FakeServiceError as error:
                 self.calls.append(Call(name, params, error.status))
-                return _error_response(request.url, error)
-            status = route.operation.http.get("responseCode", 200)
+                return error
             self.calls.append(Call(name, params, status))
-            return _success_response(request.url, route.operation, status, output)
+            return output
 
     def _on_json_send(self, request: AWSPreparedRequest) -> AWSResponse | None:
         assert self._targets is not None
@@ -173,19 +182,12 @@ class RestJsonFake:
         if hasattr(body, "read"):
             body = body.read()
         params = json.loads(body) if body else {}
-        with self._lock:
-            try:
-                for op, fault in self._faults:
-                    if op == name and (error := fault(params)) is not None:
-                        raise error
-                output = handler(**params) or {}
-            except FakeServiceError as error:
-                self.calls.append(Call(name, params, error.status))
-                return _json_error_response(request.url, error)
-            _check_output(operation, output)
-            self.calls.append(Call(name, params, 200))
-            headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": str(uuid.uuid4())}
-            return AWSResponse(request.url, 200, headers, _RawBody(json.dumps(output, default=str).encode()))
+        output = self._run(name, handler, params, 200)
+        if isinstance(output, FakeServiceError):
+            return _json_error_response(request.url, output)
+        _check_output(operation, output)
+        headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": str(uuid.uuid4())}
+        return AWSResponse(request.url, 200, headers, _RawBody(json.dumps(output, default=str).encode()))
 
     def _match(self, request: AWSPreparedRequest) -> tuple[_Route, dict[str, str]]:
         assert self._routes is not None
@@ -219,7 +221,7 @@ def _check_output(operation: OperationModel, output: dict[str, Any]) -> None:
 
 def _json_error_response(url: str, error: FakeServiceError) -> AWSResponse:
     headers = {"Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": error.code}
-    body = {"__type": error.code, "message": error.message, "Message": error.message}
+    body = {"__type": error.code, "message": error.message, "Message": error.message, **error.fields}
     return AWSResponse(url, error.status, headers, _RawBody(json.dumps(body).encode()))
 
 
