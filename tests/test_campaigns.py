@@ -172,3 +172,30 @@ def test_connect_states_map_to_progress(state: str, expected: str) -> None:
         backend = w.campaign_backend("connect")
         ref = backend.create(_request(_profiles_segment(w), CONNECT_TEMPLATE))
         assert process.check(ref, 0, backend).progress == expected
+
+
+def test_a_dbt_segment_models_members_are_the_campaigns_audience_on_both_back_ends() -> None:
+    from segmentation.destinations.base import EndpointChange
+    from segmentation.destinations.customer_profiles import CustomerProfilesDestination
+
+    with world() as w:
+        # Connect: the segment sync writes seg_<name> = "1"; the segment definition selects exactly those profiles.
+        for i in range(5):
+            w.profile_store.add_profile(DOMAIN, f"p-{i}", AccountNumber=f"p-{i}")
+        sync = CustomerProfilesDestination(w.profiles, DOMAIN, rate=None)
+        sync.write([EndpointChange("p-1", ("vip",)), EndpointChange("p-3", ("vip", "other"))])
+        connect = w.campaign_backend("connect")
+        arn = connect.segment_for_model("vip")
+        assert connect.segment_for_model("vip") == arn  # found, not made twice
+        assert w.profile_store.members(DOMAIN, arn.rsplit("/", 1)[-1]) == {"p-1", "p-3"}
+        ref = connect.create(_request(arn, CONNECT_TEMPLATE))
+        assert w.connect_fake.campaigns[ref.campaign_id]["source"]["customerProfilesSegmentArn"] == arn
+        # Pinpoint: a dimensional segment on the attribute the sync writes.
+        pinpoint = w.campaign_backend("pinpoint")
+        segment_id = pinpoint.segment_for_model("vip")
+        assert pinpoint.segment_for_model("vip") == segment_id
+        segment = w.pinpoint.get_segment(ApplicationId=APP, SegmentId=segment_id)["SegmentResponse"]
+        assert segment["Dimensions"]["Attributes"] == {
+            "AdvancedSegmentTarget": {"AttributeType": "INCLUSIVE", "Values": ["vip"]}
+        }
+        assert pinpoint.create(_request(segment_id)).created

@@ -146,8 +146,13 @@ Source = Annotated[str | None, typer.Option(envvar="ENGLAKE_AUDIENCES_CONNECT_SO
 @campaign_app.command("create")
 def campaign_create(
     name: Annotated[str, typer.Option(help="Campaign name.")],
-    segment: Annotated[str, typer.Option(help="Pinpoint segment id, or Customer Profiles segment definition ARN.")],
     template: Annotated[str, typer.Option(help="Pinpoint template name, or Connect message template ARN.")],
+    segment: Annotated[
+        str | None, typer.Option(help="Pinpoint segment id, or Customer Profiles segment definition ARN.")
+    ] = None,
+    dbt_segment: Annotated[
+        str | None, typer.Option(help="A dbt segment model's name (meta.segment_name), as the segment sync writes it.")
+    ] = None,
     backend: Backend = "connect",
     channel: Annotated[str, typer.Option(help="SMS or EMAIL.")] = "SMS",
     start: Annotated[
@@ -165,6 +170,11 @@ def campaign_create(
 
     from handlers.campaigns.models import CampaignRequest, parse_start
 
+    if (segment is None) == (dbt_segment is None):
+        raise InputError("give exactly one of --segment and --dbt-segment")
+    campaigns = _campaign_backend(backend, application_id, instance_id, domain, source, region)
+    if dbt_segment is not None:
+        segment = campaigns.segment_for_model(dbt_segment)
     try:
         request = CampaignRequest(
             name=name,
@@ -176,7 +186,7 @@ def campaign_create(
         )
     except ValidationError as error:
         raise InputError(f"campaign request: {error.errors()[0]['msg']}") from None
-    ref = _campaign_backend(backend, application_id, instance_id, domain, source, region).create(request)
+    ref = campaigns.create(request)
     verb = "created" if ref.created else "already existed"
     console.print(f"campaign {ref.campaign_id} {verb} (key {ref.key})")
 

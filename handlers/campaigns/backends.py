@@ -35,6 +35,10 @@ class CampaignBackend(Protocol):
 
     def progress(self, ref: CampaignRef, polls: int) -> CampaignProgress: ...
 
+    def segment_for_model(self, segment_name: str) -> str:
+        """The service's segment of a dbt segment model's members (as the segment sync writes them), made once."""
+        ...
+
 
 def _code(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
@@ -110,6 +114,29 @@ class PinpointCampaigns:
         campaign_id = response["CampaignResponse"]["Id"]
         return CampaignRef(backend="pinpoint", campaign_id=campaign_id, owner=self.application_id, key=key)
 
+    def segment_for_model(self, segment_name: str) -> str:
+        """A dimensional segment on the sync's attribute (AdvancedSegmentTarget contains the model's name)."""
+        from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE
+
+        name = f"englake-{segment_name}"[:64]
+        token = None
+        while True:
+            kwargs: dict[str, Any] = {"ApplicationId": self.application_id, "PageSize": "100"}
+            if token:
+                kwargs["Token"] = token
+            page = self.client.get_segments(**kwargs)["SegmentsResponse"]
+            for segment in page.get("Item", []):
+                if segment.get("Name") == name:
+                    return segment["Id"]
+            token = page.get("NextToken")
+            if not token:
+                break
+        dimensions = {"Attributes": {DEFAULT_ATTRIBUTE: {"AttributeType": "INCLUSIVE", "Values": [segment_name]}}}
+        created = self.client.create_segment(
+            ApplicationId=self.application_id, WriteSegmentRequest={"Name": name, "Dimensions": dimensions}
+        )
+        return created["SegmentResponse"]["Id"]
+
     def activities(self, campaign_id: str) -> list[dict[str, Any]]:
         """Every activity of the campaign, all pages (the reference read ``Item[0]`` only)."""
         items: list[dict[str, Any]] = []
@@ -181,6 +208,30 @@ class ConnectCampaigns:
             raise
         if not request.template.startswith("arn:"):
             raise CampaignError(f"template {request.template!r}: Connect campaigns take a message template ARN")
+
+    def segment_for_model(self, segment_name: str) -> str:
+        """A segment definition on the profile attribute the segment sync writes (``seg_<name>`` = ``"1"``)."""
+        from segmentation.destinations.customer_profiles import DEFAULT_PREFIX, MEMBER
+
+        name = f"englake-{segment_name}"[:64]
+        try:
+            found = self.profiles.get_segment_definition(DomainName=self.domain_name, SegmentDefinitionName=name)
+            return found["SegmentDefinitionArn"]
+        except ClientError as error:
+            if _code(error) not in _NOT_FOUND:
+                raise
+        dimension = {
+            "ProfileAttributes": {
+                "Attributes": {f"{DEFAULT_PREFIX}{segment_name}": {"DimensionType": "INCLUSIVE", "Values": [MEMBER]}}
+            }
+        }
+        created = self.profiles.create_segment_definition(
+            DomainName=self.domain_name,
+            SegmentDefinitionName=name,
+            DisplayName=segment_name,
+            SegmentGroups={"Include": "ALL", "Groups": [{"Type": "ALL", "Dimensions": [dimension]}]},
+        )
+        return created["SegmentDefinitionArn"]
 
     def find(self, key: str) -> tuple[str, str] | None:
         token = None

@@ -71,6 +71,14 @@ class PinpointCampaignsFake(PinpointContentFake):
         self.segments[(ApplicationId, segment_id)] = segment
         return {"SegmentResponse": copy.deepcopy(segment)}
 
+    def GetSegments(self, ApplicationId: str, PageSize: str | None = None, Token: str | None = None) -> dict:
+        segments = [s for (app, _), s in self.segments.items() if app == ApplicationId]
+        start, size = int(Token or 0), int(PageSize or 50)
+        page: dict[str, Any] = {"Item": copy.deepcopy(segments[start : start + size])}
+        if start + size < len(segments):
+            page["NextToken"] = str(start + size)
+        return {"SegmentsResponse": page}
+
     def _segment(self, application_id: str, segment_id: str) -> dict[str, Any] | None:
         if (application_id, segment_id) in self.segments:
             return self.segments[(application_id, segment_id)]
