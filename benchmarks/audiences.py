@@ -261,7 +261,7 @@ def bench_attributes(events: int, sample: int) -> list[tuple[str, str, str, str]
     )
 
     rows = []
-    for batch, with_ledger in ((KINESIS_BATCH, False), (10_000, False), (KINESIS_BATCH, True)):
+    for batch, with_ledger in ((KINESIS_BATCH, False), (KINESIS_BATCH, True)):
         inner = CountingStore()
         store: Any = LedgerStore(inner, MemoryDynamoDB(), "ledger") if with_ledger else inner
         t0 = time.perf_counter()
@@ -300,6 +300,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--quick", action="store_true", help="50,000 rows and events")
+    parser.add_argument("--only", choices=["import", "attributes"], help="run one of the two parts")
     args = parser.parse_args(argv)
     # Every client is answered by moto or a fake; botocore still signs, so it needs some credentials.
     for name, value in (
@@ -314,10 +315,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     from rich.table import Table
 
     console = Console(width=220)
-    for title, data in (
-        ("Audience import vs the reference (Pinpoint fakes, moto S3, real boto3 clients)", bench_import(rows, 2_000)),
-        ("Event-driven attributes vs the reference (one UpdateEndpoint per event)", bench_attributes(events, 20_000)),
-    ):
+    parts = {
+        "import": ("Audience import vs the reference (Pinpoint fakes, moto S3, real boto3 clients)", bench_import),
+        "attributes": ("Event-driven attributes vs the reference (one UpdateEndpoint per event)", bench_attributes),
+    }
+    for part, (title, bench) in parts.items():
+        if args.only not in (None, part):
+            continue
+        data = bench(rows, 2_000) if part == "import" else bench(events, 20_000)
         table = Table(title=title, header_style="bold")
         for name in ("", "ours", "reference", "ratio"):
             table.add_column(name)
