@@ -8,6 +8,7 @@ campaign, or the Connect campaign's state, and sums them up (models.summarize_ac
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
@@ -23,8 +24,8 @@ from handlers.campaigns.models import (
 
 #: The tag holding a campaign's idempotency key (both services take tags on CreateCampaign).
 KEY_TAG = "englake:request"
-#: Activities per GetCampaignActivities page (the API's PageSize maximum is not documented; 100 is accepted).
-ACTIVITIES_PAGE_SIZE = "100"
+#: Items per page of Pinpoint's list operations (their PageSize maximum is not documented; 100 is accepted).
+PAGE_SIZE = "100"
 _NOT_FOUND = {"NotFoundException", "ResourceNotFoundException"}
 
 
@@ -42,6 +43,17 @@ class CampaignBackend(Protocol):
 
 def _code(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
+
+
+def _pages(operation: Callable[..., dict[str, Any]], key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
+    """Every ``Item`` of a paged Pinpoint list (``PageSize`` / ``Token`` / ``NextToken``)."""
+    token = None
+    while True:
+        page = operation(**kwargs, PageSize=PAGE_SIZE, **({"Token": token} if token else {}))[key]
+        yield from page.get("Item", [])
+        token = page.get("NextToken")
+        if not token:
+            return
 
 
 class PinpointCampaigns:
@@ -72,18 +84,8 @@ class PinpointCampaigns:
 
     def find(self, key: str) -> str | None:
         """The id of the campaign already created for ``key`` (every page of GetCampaigns)."""
-        token = None
-        while True:
-            kwargs: dict[str, Any] = {"ApplicationId": self.application_id, "PageSize": "100"}
-            if token:
-                kwargs["Token"] = token
-            page = self.client.get_campaigns(**kwargs)["CampaignsResponse"]
-            for campaign in page.get("Item", []):
-                if (campaign.get("tags") or {}).get(KEY_TAG) == key:
-                    return campaign["Id"]
-            token = page.get("NextToken")
-            if not token:
-                return None
+        campaigns = _pages(self.client.get_campaigns, "CampaignsResponse", ApplicationId=self.application_id)
+        return next((c["Id"] for c in campaigns if (c.get("tags") or {}).get(KEY_TAG) == key), None)
 
     def create(self, request: CampaignRequest) -> CampaignRef:
         key = request.key()
@@ -119,18 +121,10 @@ class PinpointCampaigns:
         from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE
 
         name = f"englake-{segment_name}"[:64]
-        token = None
-        while True:
-            kwargs: dict[str, Any] = {"ApplicationId": self.application_id, "PageSize": "100"}
-            if token:
-                kwargs["Token"] = token
-            page = self.client.get_segments(**kwargs)["SegmentsResponse"]
-            for segment in page.get("Item", []):
-                if segment.get("Name") == name:
-                    return segment["Id"]
-            token = page.get("NextToken")
-            if not token:
-                break
+        segments = _pages(self.client.get_segments, "SegmentsResponse", ApplicationId=self.application_id)
+        found = next((s["Id"] for s in segments if s.get("Name") == name), None)
+        if found:
+            return found
         dimensions = {"Attributes": {DEFAULT_ATTRIBUTE: {"AttributeType": "INCLUSIVE", "Values": [segment_name]}}}
         created = self.client.create_segment(
             ApplicationId=self.application_id, WriteSegmentRequest={"Name": name, "Dimensions": dimensions}
@@ -139,21 +133,14 @@ class PinpointCampaigns:
 
     def activities(self, campaign_id: str) -> list[dict[str, Any]]:
         """Every activity of the campaign, all pages (the reference read ``Item[0]`` only)."""
-        items: list[dict[str, Any]] = []
-        token = None
-        while True:
-            kwargs: dict[str, Any] = {
-                "ApplicationId": self.application_id,
-                "CampaignId": campaign_id,
-                "PageSize": ACTIVITIES_PAGE_SIZE,
-            }
-            if token:
-                kwargs["Token"] = token
-            page = self.client.get_campaign_activities(**kwargs)["ActivitiesResponse"]
-            items += page.get("Item", [])
-            token = page.get("NextToken")
-            if not token:
-                return items
+        return list(
+            _pages(
+                self.client.get_campaign_activities,
+                "ActivitiesResponse",
+                ApplicationId=self.application_id,
+                CampaignId=campaign_id,
+            )
+        )
 
     def progress(self, ref: CampaignRef, polls: int) -> CampaignProgress:
         campaign = self.client.get_campaign(ApplicationId=self.application_id, CampaignId=ref.campaign_id)
