@@ -21,6 +21,7 @@ from typer.core import TyperGroup
 from englake.console import console, err_console, progress
 from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
 from englake.project import DbtTarget
+from handlers.audiences.cli import app as audiences_app
 from handlers.cli import app as handlers_app
 from handlers.hooks.cli import app as hooks_app
 from handlers.sms.cli import app as sms_app
@@ -91,6 +92,7 @@ app.add_typer(segments_app, name="segments")
 app.add_typer(handlers_app, name="ops")
 app.add_typer(hooks_app, name="hooks")
 app.add_typer(sms_app, name="sms")
+app.add_typer(audiences_app, name="audiences")
 
 LakeOption = typer.Option(None, "--lake", help="Lake root: a local folder or s3://bucket/prefix (ENGLAKE_LAKE_ROOT).")
 TargetOption = typer.Option(

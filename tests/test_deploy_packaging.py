@@ -30,7 +30,7 @@ LOCK = ROOT / "requirements" / "runtime.lock"
 REQUIREMENT_FILES = sorted(LAMBDA.glob("requirements-*.txt"))
 #: The sync image's runtime interface client: not in the lock, pinned by hand.
 RUNTIME_INTERFACE_CLIENT = LAMBDA / "runtime-interface-client.txt"
-FUNCTION_TEMPLATES = ("email-ops.yaml", "segmentation.yaml", "hooks.yaml", "sms-ops.yaml")
+FUNCTION_TEMPLATES = ("email-ops.yaml", "segmentation.yaml", "hooks.yaml", "sms-ops.yaml", "audiences.yaml")
 #: What the python3.11 Lambda runtime itself provides: the AWS SDK for Python and its dependencies (botocore uses
 #: certifi when it is there and its own CA bundle when not).
 RUNTIME_PROVIDED = {"boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3", "certifi"}
