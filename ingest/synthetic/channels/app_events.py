@@ -1,0 +1,116 @@
+"""Pinpoint app events: sessions with sign-ins, product views, carts, purchases and webinar registrations, plus the
+segment "anchors" (engaged shoppers active in the last day)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.synthetic import catalog
+from ingest.synthetic.config import DAY_MS, HOUR_MS, MINUTE_MS
+from ingest.synthetic.planner import PINPOINT, PlannerCore
+from ingest.synthetic.world import (
+    User,
+    hex_id,
+    uuid_like,
+)
+
+
+class AppEvents(PlannerCore):
+    """App sessions and their events."""
+
+    def _user_for_app(self) -> User:
+        return self.rng.choices(self.users, cum_weights=self._app_cum)[0]
+
+    def _session(self, user: User, start: int, plan: list[tuple[str, dict[str, str], dict[str, float]]]) -> None:
+        rng, rnd = self.rng, self.rnd
+        session_id = uuid_like(rng)
+        timeline: list[tuple[str, int, dict[str, str], dict[str, float]]] = [("_session.start", start, {}, {})]
+        t = start
+        for event_type, attributes, metrics in plan:
+            t += 5_000 + int(rnd() * 3 * MINUTE_MS)
+            timeline.append((event_type, t, attributes, metrics))
+        stop = t + 10_000 + int(rnd() * 5 * MINUTE_MS)
+        timeline.append(("_session.stop", stop, {}, {}))
+        flush = stop + HOUR_MS + int(rnd() * 20 * HOUR_MS) if rnd() < 0.05 else None  # offline: sent in one batch later
+        for event_type, at, attributes, metrics in timeline:
+            session: dict[str, Any] = {"session_id": session_id, "start_timestamp": start}
+            if event_type == "_session.stop":
+                session["stop_timestamp"] = stop
+            arrival = flush if flush is not None else at + 200 + int(rnd() * 2_800)
+            args = (user, event_type, at, arrival, session, attributes, metrics)
+            if self._emit(PINPOINT, self._f_app, args, at, arrival, late=False):
+                self.truth.app_event(event_type, user.email_endpoint_id, at, attributes, metrics)
+
+    def _shopping(
+        self, user: User, *, view: bool = False, purchase: bool = False
+    ) -> list[tuple[str, dict[str, str], dict[str, float]]]:
+        rng, rnd = self.rng, self.rnd
+        plan: list[tuple[str, dict[str, str], dict[str, float]]] = []
+        if rnd() < 0.2:
+            plan.append(("_userauth.sign_in", {}, {}))
+        views = rng.randint(1, 5) if user.shopper else rng.randint(0, 2)
+        if view:
+            views = max(1, views)
+        seen = []
+        for _ in range(views):
+            product = rng.choice(catalog.PRODUCTS)
+            seen.append(product)
+            plan.append(
+                (
+                    "product_page_view",
+                    {"product_id": product[0], "product_color": rng.choice(product[2]), "product_name": product[1]},
+                    {},
+                )
+            )
+        if seen and rnd() < 0.3:
+            plan.append(("add_to_cart", {"product_id": seen[-1][0]}, {"quantity": 1.0}))
+        if purchase or (seen and rnd() < (0.22 if user.shopper else 0.03)):
+            product = seen[-1] if seen else rng.choice(catalog.PRODUCTS)
+            quantity = 1 + (rnd() < 0.2)
+            price = product[3]
+            store = {"ios": "Apple App Store", "android": "Google Play"}.get(user.device[0], "Web")
+            plan.append(
+                (
+                    "_monetization.purchase",
+                    {
+                        "_product_id": product[0],
+                        "_store": store,
+                        "_item_price_formatted": f"${price:,.2f}",
+                        "_transaction_id": hex_id(rng, 16),
+                        "_currency": "USD",
+                    },
+                    {"_quantity": float(quantity), "_item_price": price},
+                )
+            )
+        if user.webinar_fan and rnd() < 0.05:
+            webinar_id, title = rng.choice(catalog.WEBINARS)
+            plan.append(("webinar_registration", {"webinar_id": webinar_id, "webinar_title": title}, {}))
+        return plan
+
+    def _unit_app(self) -> bool:
+        user = self._user_for_app()
+        start = self.end_ms - int(self.rnd() * DAY_MS) if self.rnd() < 0.1 else self._uniform_time()
+        self._session(user, start, self._shopping(user))
+        return True
+
+    def _anchors(self) -> None:
+        """A few engaged shoppers who viewed a product in the last 24 h and purchased recently, so the example
+        segments have members at any scale (most users do not qualify)."""
+        rng = self.rng
+        want = max(3, len(self.users) // 80)
+        anchors = [u for u in self.users if u.persona == "engaged" and u.shopper and u.email_opt_out == "NONE"][:want]
+        for u in self.users:
+            if len(anchors) >= want:
+                break
+            if u not in anchors and u.email_opt_out == "NONE" and u.email_status == "ACTIVE":
+                u.persona, u.open_p, u.click_p, u.shopper = "engaged", 0.85, 0.45, True
+                anchors.append(u)
+        recent = min(self.span, 80 * DAY_MS)
+        for u in anchors:
+            self._session(u, self.end_ms - 2 * HOUR_MS - int(self.rnd() * 20 * HOUR_MS), self._shopping(u, view=True))
+            self._session(
+                u,
+                self.end_ms - 3 * HOUR_MS - int(self.rnd() * (recent - 3 * HOUR_MS)),
+                self._shopping(u, purchase=True),
+            )
+        rng.shuffle(anchors)

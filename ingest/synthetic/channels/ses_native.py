@@ -1,0 +1,116 @@
+"""SES-native email through configuration sets: newsletters with topic subscriptions, transactional mail,
+multi-recipient billing notices, and identity feedback notifications (``notificationType``)."""
+
+from __future__ import annotations
+
+from ingest.synthetic import catalog
+from ingest.synthetic.planner import PlannerCore
+from ingest.synthetic.records import Mail
+from ingest.synthetic.world import (
+    Campaign,
+    User,
+    ses_message_id,
+)
+
+
+class SesNative(PlannerCore):
+    """SES event publishing and notifications."""
+
+    def _ses_newsletter_mail(self, campaign: Campaign, user: User, t: int) -> Mail:
+        return Mail(
+            message_id=ses_message_id(self.rng),
+            producer="ses",
+            sent_ms=t,
+            source="Englake Newsletter <newsletter@news.example.com>",
+            destinations=(user.email,),
+            subject=campaign.treatments[0].subject,
+            boundary=self._boundary(),
+            campaign_id=campaign.campaign_id,
+            config_set=catalog.SES_CONFIG_MARKETING,
+            tags={"campaign": [campaign.campaign_id], "message_type": ["newsletter"]},
+            list_unsubscribe=True,
+        )
+
+    def _ses_transactional_mail(self, user: User, t: int) -> Mail:
+        kind, subject, source = self.rng.choice(catalog.SES_TRANSACTIONAL)
+        user.order_seq += 1
+        return Mail(
+            message_id=ses_message_id(self.rng),
+            producer="ses",
+            sent_ms=t,
+            source=source,
+            destinations=(user.email,),
+            subject=subject.format(n=10_000 + user.index * 10 + user.order_seq % 10),
+            boundary=self._boundary(),
+            config_set=catalog.SES_CONFIG_TRANSACTIONAL,
+            tags={"message_type": [kind]},
+        )
+
+    def _ses_notice_mail(self, recipients: list[tuple[str, User | None]], t: int, tagged: bool) -> Mail:
+        """A billing notice to a team (2–3 recipients, some outside the app); tagged ones belong to a campaign."""
+        rng = self.rng
+        subject, source = rng.choice(catalog.SES_ACCOUNT_NOTICES)
+        tags = {"campaign": ["ses-account-notices"], "message_type": ["account_notice"]}
+        if not tagged:
+            del tags["campaign"]
+        return Mail(
+            message_id=ses_message_id(rng),
+            producer="ses",
+            sent_ms=t,
+            source=source,
+            destinations=tuple(a for a, _ in recipients),
+            subject=subject.format(n=f"INV-{rng.randrange(10_000, 99_999)}"),
+            boundary=self._boundary(),
+            campaign_id="ses-account-notices" if tagged else None,
+            config_set=catalog.SES_CONFIG_TRANSACTIONAL,
+            tags=tags,
+        )
+
+    def _ses_notification_mail(self, user: User, t: int) -> Mail:
+        """Identity feedback notifications (``notificationType``): Delivery/Bounce/Complaint only, no tags."""
+        return Mail(
+            message_id=ses_message_id(self.rng),
+            producer="ses",
+            sent_ms=t,
+            source="alerts@ops.example.com",
+            destinations=(user.email,),
+            subject="Sicherheitshinweis: neue Anmeldung 🔐",
+            boundary=self._boundary(),
+            notification=True,
+        )
+
+    def _team(self, user: User) -> list[tuple[str, User | None]]:
+        rng = self.rng
+        recipients: list[tuple[str, User | None]] = [(user.email, user)]
+        for _ in range(rng.randint(1, 2)):
+            if self.rnd() < 0.5:
+                other = rng.choice(self.users)
+                candidate: tuple[str, User | None] = (other.email, other)
+            else:
+                candidate = (rng.choice(catalog.EXTERNAL_ADDRESSES), None)
+            if candidate[0] not in {a for a, _ in recipients}:
+                recipients.append(candidate)
+        return recipients
+
+    def _unit_ses(self) -> bool:
+        rng, rnd = self.rng, self.rnd
+        r = rnd()
+        if r < 0.35:
+            target = self._next_target("ses-newsletter", self._newsletters)
+            if target is not None:
+                campaign, user = target
+                mail = self._ses_newsletter_mail(campaign, user, campaign.launch_ms + int(rnd() * campaign.spread_ms))
+                self._email(mail, [(user.email, user)], campaign.treatments[0].link, topics=True)
+                return True
+            r = 0.5
+        user = rng.choice(self.users)
+        t = self._uniform_time()
+        if r < 0.85:
+            self._email(self._ses_transactional_mail(user, t), [(user.email, user)], "https://shop.example.com/orders")
+        elif r < 0.95:
+            recipients = self._team(user)
+            mail = self._ses_notice_mail(recipients, t, tagged=rnd() < 0.4)
+            self._email(mail, recipients, "https://billing.example.com/invoices")
+        else:
+            self._email(self._ses_notification_mail(user, t), [(user.email, user)], "")
+        return True
