@@ -14,6 +14,21 @@ from ingest.synthetic.world import (
     uuid_like,
 )
 
+#: A session sent offline, in one batch hours later (Pinpoint arrival long after the events).
+OFFLINE_SESSION_P = 0.05
+#: A session starts with a sign-in.
+SIGN_IN_P = 0.2
+#: After product views: add the last one to the cart; buy it (shoppers far more often).
+ADD_TO_CART_P = 0.3
+SHOPPER_PURCHASE_P = 0.22
+BROWSER_PURCHASE_P = 0.03
+#: A purchase of two instead of one.
+SECOND_ITEM_P = 0.2
+#: A webinar fan registers for some webinar during a session.
+WEBINAR_REGISTRATION_P = 0.05
+#: Sessions in the last day of the window (recent activity for the segments), the rest uniform.
+LAST_DAY_SESSION_P = 0.1
+
 
 class AppEvents(PlannerCore):
     """App sessions and their events."""
@@ -31,7 +46,9 @@ class AppEvents(PlannerCore):
             timeline.append((event_type, t, attributes, metrics))
         stop = t + 10_000 + int(rnd() * 5 * MINUTE_MS)
         timeline.append(("_session.stop", stop, {}, {}))
-        flush = stop + HOUR_MS + int(rnd() * 20 * HOUR_MS) if rnd() < 0.05 else None  # offline: sent in one batch later
+        flush = (
+            stop + HOUR_MS + int(rnd() * 20 * HOUR_MS) if rnd() < OFFLINE_SESSION_P else None
+        )  # offline: sent in one batch later
         for event_type, at, attributes, metrics in timeline:
             session: dict[str, Any] = {"session_id": session_id, "start_timestamp": start}
             if event_type == "_session.stop":
@@ -46,7 +63,7 @@ class AppEvents(PlannerCore):
     ) -> list[tuple[str, dict[str, str], dict[str, float]]]:
         rng, rnd = self.rng, self.rnd
         plan: list[tuple[str, dict[str, str], dict[str, float]]] = []
-        if rnd() < 0.2:
+        if rnd() < SIGN_IN_P:
             plan.append(("_userauth.sign_in", {}, {}))
         views = rng.randint(1, 5) if user.shopper else rng.randint(0, 2)
         if view:
@@ -62,11 +79,11 @@ class AppEvents(PlannerCore):
                     {},
                 )
             )
-        if seen and rnd() < 0.3:
+        if seen and rnd() < ADD_TO_CART_P:
             plan.append(("add_to_cart", {"product_id": seen[-1][0]}, {"quantity": 1.0}))
-        if purchase or (seen and rnd() < (0.22 if user.shopper else 0.03)):
+        if purchase or (seen and rnd() < (SHOPPER_PURCHASE_P if user.shopper else BROWSER_PURCHASE_P)):
             product = seen[-1] if seen else rng.choice(catalog.PRODUCTS)
-            quantity = 1 + (rnd() < 0.2)
+            quantity = 1 + (rnd() < SECOND_ITEM_P)
             price = product[3]
             store = {"ios": "Apple App Store", "android": "Google Play"}.get(user.device[0], "Web")
             plan.append(
@@ -82,14 +99,14 @@ class AppEvents(PlannerCore):
                     {"_quantity": float(quantity), "_item_price": price},
                 )
             )
-        if user.webinar_fan and rnd() < 0.05:
+        if user.webinar_fan and rnd() < WEBINAR_REGISTRATION_P:
             webinar_id, title = rng.choice(catalog.WEBINARS)
             plan.append(("webinar_registration", {"webinar_id": webinar_id, "webinar_title": title}, {}))
         return plan
 
     def _unit_app(self) -> bool:
         user = self._user_for_app()
-        start = self.end_ms - int(self.rnd() * DAY_MS) if self.rnd() < 0.1 else self._uniform_time()
+        start = self.end_ms - int(self.rnd() * DAY_MS) if self.rnd() < LAST_DAY_SESSION_P else self._uniform_time()
         self._session(user, start, self._shopping(user))
         return True
 

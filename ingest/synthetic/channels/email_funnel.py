@@ -19,12 +19,47 @@ from ingest.synthetic.world import (
     ses_message_id,
 )
 
+#: Per message (not notifications): the template fails to render, or SES/Pinpoint rejects it after the send.
+RENDERING_FAILURE_P = 0.003
+REJECTED_P = 0.003
+#: Per recipient: a hard bounce (unknown outside addresses, INACTIVE endpoints and everyone else), a soft bounce,
+#: and (SES event publishing only) a DeliveryDelay first.
+HARD_BOUNCE_P_EXTERNAL = 0.25
+HARD_BOUNCE_P_INACTIVE = 0.15
+HARD_BOUNCE_P = 0.018
+SOFT_BOUNCE_P = 0.012
+DELIVERY_DELAY_P = 0.02
+#: After a DeliveryDelay, most are delivered hours later; the rest bounce (Transient) a day later.
+DELAYED_THEN_DELIVERED_P = 0.75
+#: Identity feedback notifications: a complaint per delivery.
+NOTIFICATION_COMPLAINT_P = 0.01
+#: Open and click probabilities of recipients outside the app (users carry their own ``open_p`` / ``click_p``).
+EXTERNAL_OPEN_P = 0.3
+EXTERNAL_CLICK_P = 0.2
+#: SES only: a privacy proxy or scanner fetches the pixel right after delivery (``isBotEvent`` "Likely").
+BOT_OPEN_P = 0.06
+#: An opener opens again (and a third time); a clicker clicks twice.
+SECOND_OPEN_P = 0.35
+THIRD_OPEN_P = 0.12
+SECOND_CLICK_P = 0.25
+#: Pinpoint campaign/journey mail: an opener clicks the unsubscribe link.
+UNSUBSCRIBE_LINK_P = 0.008
+#: A complaint from someone who opened, and from someone who did not.
+COMPLAINT_AFTER_OPEN_P = 0.0015
+COMPLAINT_UNOPENED_P = 0.001
+#: SES mail with topics: List-Unsubscribe (of all topics with ``UNSUBSCRIBE_ALL_P``, else one), or back in.
+TOPIC_UNSUBSCRIBE_P = 0.006
+TOPIC_RESUBSCRIBE_P = 0.002
+UNSUBSCRIBE_ALL_P = 0.6
+#: Documentation address ranges (RFC 5737) for open and click IPs.
+DOCUMENTATION_NETS = ("192.0.2", "198.51.100", "203.0.113")
+
 
 class EmailFunnel(PlannerCore):
     """Plans email messages end to end (both producers)."""
 
     def _ip(self) -> str:
-        return f"{self.rng.choice(('192.0.2', '198.51.100', '203.0.113'))}.{self.rng.randrange(1, 255)}"
+        return f"{self.rng.choice(DOCUMENTATION_NETS)}.{self.rng.randrange(1, 255)}"
 
     def _boundary(self) -> str:
         return f"{self.rng.getrandbits(24)}_{self.rng.getrandbits(30)}.{self.rng.getrandbits(40)}"
@@ -113,10 +148,10 @@ class EmailFunnel(PlannerCore):
         if force == "rendering_failure":
             roll = 0.0
         elif force == "rejected":
-            roll = 0.004
+            roll = RENDERING_FAILURE_P + REJECTED_P / 2
         elif force:
             roll = 1.0
-        if not notification and roll < 0.003:
+        if not notification and roll < RENDERING_FAILURE_P:
             template = "WeeklyDigest" if mail.campaign_id else "OrderConfirmation"
             if pp:
                 obj = {
@@ -137,7 +172,7 @@ class EmailFunnel(PlannerCore):
                 self._pp(mail, "_email.send", t, "send", {})
             else:
                 self._ses(mail, "Send", t, "send", {}, "full")
-            if roll < 0.006:
+            if roll < RENDERING_FAILURE_P + REJECTED_P:
                 t += 300 + int(rnd() * 900)
                 if pp:
                     self._pp(mail, "_email.rejected", t, "reject", {"reason": "Bad content"})
@@ -149,22 +184,25 @@ class EmailFunnel(PlannerCore):
         delayed: list[tuple[str, User | None]] = []
         delivered: list[tuple[str, User | None, int]] = []
         for addr, user in recipients:
-            r = rnd()
-            hard_p = 0.25 if user is None else (0.15 if user.email_status == "INACTIVE" else 0.018)
-            delay_p = 0.0 if pp or notification else 0.02
+            roll = rnd()
+            if user is None:
+                hard_p = HARD_BOUNCE_P_EXTERNAL
+            else:
+                hard_p = HARD_BOUNCE_P_INACTIVE if user.email_status == "INACTIVE" else HARD_BOUNCE_P
+            delay_p = 0.0 if pp or notification else DELIVERY_DELAY_P
             if force == "hardbounce":
-                r = 0.0
+                roll = 0.0
             elif force == "softbounce":
-                r = hard_p + 0.001
+                roll = hard_p + SOFT_BOUNCE_P / 2
             elif force == "delay":
-                r = hard_p + 0.012 + delay_p / 2
+                roll = hard_p + SOFT_BOUNCE_P + delay_p / 2
             elif force:
-                r = 1.0
-            if r < hard_p:
+                roll = 1.0
+            if roll < hard_p:
                 hard.append(addr)
-            elif r < hard_p + 0.012:
+            elif roll < hard_p + SOFT_BOUNCE_P:
                 soft.append(addr)
-            elif r < hard_p + 0.012 + delay_p:
+            elif roll < hard_p + SOFT_BOUNCE_P + delay_p:
                 delayed.append((addr, user))
             else:
                 delivered.append((addr, user, sent + 800 + int(rnd() * 14_000)))
@@ -210,7 +248,7 @@ class EmailFunnel(PlannerCore):
             self._ses(mail, "DeliveryDelay", t, "deliveryDelay", obj, "bare", named=tuple(a for a, _ in delayed))
             gave_up = []
             for k, (addr, user) in enumerate(delayed):
-                if rnd() < 0.75 or (force == "delay" and k == 0):
+                if rnd() < DELAYED_THEN_DELIVERED_P or (force == "delay" and k == 0):
                     delivered.append((addr, user, t + HOUR_MS + int(rnd() * 7 * HOUR_MS)))
                 else:
                     gave_up.append(addr)
@@ -245,7 +283,7 @@ class EmailFunnel(PlannerCore):
                 }
                 self._ses(mail, "Delivery", t_delivered, "delivery", obj, "full", named=(addr,))
             if notification:
-                if rnd() < 0.01 or force == "complaint":
+                if rnd() < NOTIFICATION_COMPLAINT_P or force == "complaint":
                     self._complaint(mail, addr, t_delivered + HOUR_MS + int(rnd() * 24 * HOUR_MS))
                 continue
             opened = self._engage(mail, addr, user, t_delivered, link, topics, force)
@@ -258,9 +296,9 @@ class EmailFunnel(PlannerCore):
     ) -> int | None:
         rng, rnd = self.rng, self.rnd
         pp = mail.producer == "pinpoint"
-        open_p = user.open_p if user is not None else 0.3
-        click_p = user.click_p if user is not None else 0.2
-        if not pp and rnd() < 0.06:  # a privacy proxy / scanner fetches the pixel right after delivery
+        open_p = user.open_p if user is not None else EXTERNAL_OPEN_P
+        click_p = user.click_p if user is not None else EXTERNAL_CLICK_P
+        if not pp and rnd() < BOT_OPEN_P:  # a privacy proxy / scanner fetches the pixel right after delivery
             t = t_delivered + 1_000 + int(rnd() * 30_000)
             obj = {
                 "ipAddress": self._ip(),
@@ -274,7 +312,7 @@ class EmailFunnel(PlannerCore):
             # forced (showcase) engagement happens soon, so it lands even in a one-day window
             first = t = t_delivered + (MINUTE_MS + int(rnd() * 20 * MINUTE_MS) if force else self._open_delay())
             agent, ip = rng.choice(catalog.USER_AGENTS), self._ip()
-            for k in range(1 + (rnd() < 0.35) + (rnd() < 0.12)):
+            for k in range(1 + (rnd() < SECOND_OPEN_P) + (rnd() < THIRD_OPEN_P)):
                 if k:
                     t += 10 * MINUTE_MS + int(rnd() * 2 * DAY_MS)
                 if pp:
@@ -284,7 +322,7 @@ class EmailFunnel(PlannerCore):
                     self._ses(mail, "Open", t, "open", obj, "engagement")
             if rnd() < click_p or force == "click":
                 tc = first
-                for _ in range(1 + (rnd() < 0.25)):
+                for _ in range(1 + (rnd() < SECOND_CLICK_P)):
                     tc += 5_000 + int(rnd() * 10 * MINUTE_MS)
                     if pp:
                         obj = {"ip_address": ip, "user_agent": agent, "link": link}
@@ -302,7 +340,7 @@ class EmailFunnel(PlannerCore):
                             "isBotEvent": "Unlikely",
                         }
                         self._ses(mail, "Click", tc, "click", obj, "engagement", link=link)
-            if pp and (mail.campaign_id or mail.journey_id) and (rnd() < 0.008 or force == "unsubscribe"):
+            if pp and (mail.campaign_id or mail.journey_id) and (rnd() < UNSUBSCRIBE_LINK_P or force == "unsubscribe"):
                 tu = first + 10_000 + int(rnd() * 5 * MINUTE_MS)
                 unsub = "https://news.example.com/unsubscribe"
                 obj = {
@@ -312,19 +350,19 @@ class EmailFunnel(PlannerCore):
                     "link_tags": {"unsubscribeLinkTag": ["footer"]},
                 }
                 self._pp(mail, "_email.unsubscribe", tu, "click", obj, link=unsub)
-            if rnd() < 0.0015 or force == "complaint":
+            if rnd() < COMPLAINT_AFTER_OPEN_P or force == "complaint":
                 self._complaint(mail, addr, first + (HOUR_MS if force else HOUR_MS + int(rnd() * 48 * HOUR_MS)))
-        elif rnd() < 0.001:
+        elif rnd() < COMPLAINT_UNOPENED_P:
             self._complaint(mail, addr, t_delivered + HOUR_MS + int(rnd() * 72 * HOUR_MS))
         if topics:
-            r = rnd()
+            roll = rnd()
             if force == "unsubscribe":
-                r = 0.0
+                roll = 0.0
             elif force == "subscribe":
-                r = 0.007
-            if r < 0.006:  # List-Unsubscribe: all topics, or one topic
+                roll = TOPIC_UNSUBSCRIBE_P + TOPIC_RESUBSCRIBE_P / 2
+            if roll < TOPIC_UNSUBSCRIBE_P:  # List-Unsubscribe: all topics, or one topic
                 t = t_delivered + 30 * MINUTE_MS + int(rnd() * 2 * DAY_MS)
-                if rnd() < 0.6:
+                if rnd() < UNSUBSCRIBE_ALL_P:
                     new = {
                         "unsubscribeAll": True,
                         "topicSubscriptionStatus": [
@@ -346,7 +384,7 @@ class EmailFunnel(PlannerCore):
                     ],
                 }
                 self._subscription(mail, t, new, old, "UnsubscribeHeader", unsubscribed=True)
-            elif r < 0.008:  # back in: an opt-in ("email_subscribe", in no view)
+            elif roll < TOPIC_UNSUBSCRIBE_P + TOPIC_RESUBSCRIBE_P:  # back in: an opt-in ("email_subscribe", in no view)
                 t = t_delivered + HOUR_MS + int(rnd() * 3 * DAY_MS)
                 new = {
                     "unsubscribeAll": False,

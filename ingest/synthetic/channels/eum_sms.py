@@ -7,6 +7,17 @@ from ingest.synthetic.config import HOUR_MS, MINUTE_MS
 from ingest.synthetic.planner import SMS, PlannerCore
 from ingest.synthetic.records import Sms
 
+#: Blocked by the protect configuration (final, free).
+PROTECT_BLOCKED_P = 0.03
+#: Intermediate statuses before the final one.
+QUEUED_P = 0.15
+PENDING_P = 0.4
+#: The carrier accepts the message (else one of ``catalog.EUM_FAILURES``); some receipts take up to 72 hours.
+DELIVERED_P = 0.9
+SLOW_RECEIPT_P = 0.06
+#: One-time passwords; the rest are order notifications.
+OTP_P = 0.7
+
 
 class EndUserMessagingSms(PlannerCore):
     """End User Messaging SMS messages."""
@@ -21,7 +32,7 @@ class EndUserMessagingSms(PlannerCore):
         rng, rnd = self.rng, self.rnd
         self._pool[SMS].append(sms)
         request = sms.request_ms
-        if rnd() < 0.03 or (force is not None and force[0] == "TEXT_PROTECT_BLOCKED"):
+        if rnd() < PROTECT_BLOCKED_P or (force is not None and force[0] == "TEXT_PROTECT_BLOCKED"):
             sms.price = 0.0
             sms.carrier_fee = 0.0
             self._eum(
@@ -33,9 +44,9 @@ class EndUserMessagingSms(PlannerCore):
                 "Message blocked by protect configuration",
             )
             return
-        if rnd() < 0.15:
+        if rnd() < QUEUED_P:
             self._eum(sms, "TEXT_QUEUED", request + 50 + int(rnd() * 250), False, "QUEUED", "Message has been queued")
-        if rnd() < 0.4:
+        if rnd() < PENDING_P:
             self._eum(
                 sms,
                 "TEXT_PENDING",
@@ -44,9 +55,9 @@ class EndUserMessagingSms(PlannerCore):
                 "PENDING",
                 "Message has been sent to the carrier",
             )
-        if force is None and rnd() < 0.9:
+        if force is None and rnd() < DELIVERED_P:
             t = request + 3_500 + int(rnd() * 23_000)  # after any intermediate status
-            if rnd() < 0.06:
+            if rnd() < SLOW_RECEIPT_P:
                 t += HOUR_MS + int(rnd() * 70 * HOUR_MS)
             if sms.iso_country == "US":
                 self._eum(sms, "TEXT_DELIVERED", t, True, "DELIVERED", "Message has been accepted by phone carrier")
@@ -67,7 +78,7 @@ class EndUserMessagingSms(PlannerCore):
         if not self.phone_users:
             return False
         user = rng.choice(self.phone_users)
-        if self.rnd() < 0.7:
+        if self.rnd() < OTP_P:
             body, purpose = rng.choice(catalog.SMS_BODIES_TRANSACTIONAL), "otp"
         else:
             body, purpose = rng.choice(catalog.SMS_BODIES_NOTIFICATION), "order"

@@ -33,6 +33,12 @@ JOURNEY_STATUSES = (
 )
 
 
+#: Webinar invitation: an opener registers (fans far more often); a fan who did not open registers anyway.
+OPENER_REGISTERS_P_FAN = 0.8
+OPENER_REGISTERS_P = 0.12
+FAN_REGISTERS_UNOPENED_P = 0.2
+
+
 class PinpointEmail(PlannerCore):
     """Pinpoint campaign, journey and transactional email."""
 
@@ -141,11 +147,15 @@ class PinpointEmail(PlannerCore):
         mail = self._pp_campaign_mail(campaign, treatment.treatment_id, treatment.subject, user, t)
         opened = self._email(mail, [(user.email, user)], treatment.link)
         # invitees register for the webinar minutes after opening the invitation (fans far more often)
-        if campaign.webinar_id and user.email in opened and rnd() < (0.8 if user.webinar_fan else 0.12):
+        if (
+            campaign.webinar_id
+            and user.email in opened
+            and rnd() < (OPENER_REGISTERS_P_FAN if user.webinar_fan else OPENER_REGISTERS_P)
+        ):
             title = dict(catalog.WEBINARS)[campaign.webinar_id]
             plan = [("webinar_registration", {"webinar_id": campaign.webinar_id, "webinar_title": title}, {})]
             self._session(user, opened[user.email] + MINUTE_MS + int(rnd() * 30 * MINUTE_MS), plan)
-        elif campaign.webinar_id and user.email not in opened and user.webinar_fan and rnd() < 0.2:
+        elif campaign.webinar_id and user.email not in opened and user.webinar_fan and rnd() < FAN_REGISTERS_UNOPENED_P:
             # some fans register without opening the invitation (they heard of it elsewhere)
             title = dict(catalog.WEBINARS)[campaign.webinar_id]
             plan = [("webinar_registration", {"webinar_id": campaign.webinar_id, "webinar_title": title}, {})]

@@ -13,6 +13,17 @@ from ingest.synthetic.world import (
     uuid_like,
 )
 
+#: As in AWS's own example, some ``_SMS.*`` records have ``arrival_timestamp`` a little before ``event_timestamp``.
+ARRIVAL_BEFORE_EVENT_P = 0.05
+#: A BUFFERED record first; then SUCCESS (else FAILURE), some receipts up to 72 hours later; promotional messages
+#: get an opt-out reply.
+BUFFERED_P = 0.7
+SUCCESS_P = 0.9
+SLOW_RECEIPT_P = 0.05
+OPT_OUT_REPLY_P = 0.025
+#: End User Messaging adds a carrier fee on US messages (USD per message part).
+US_CARRIER_FEE_USD = 0.003
+
 
 class PinpointSms(PlannerCore):
     """Pinpoint SMS messages."""
@@ -33,7 +44,7 @@ class PinpointSms(PlannerCore):
             message_type=message_type,
             parts=parts,
             price=millicents if producer == "pinpoint" else round(millicents / 100_000, 5),
-            carrier_fee=0.003 if country.iso == "US" and producer == "sms" else 0.0,
+            carrier_fee=US_CARRIER_FEE_USD if country.iso == "US" and producer == "sms" else 0.0,
             encoding="GSM" if gsm else "Unicode",
             mcc=country.mcc,
             mnc=rng.choice(country.mncs),
@@ -45,7 +56,9 @@ class PinpointSms(PlannerCore):
     def _pp_sms(self, sms: Sms, event_type: str, happened: int, record_status: str, priced: bool) -> bool:
         rnd = self.rnd
         # as in AWS's own example, a few records have arrival_timestamp a little before event_timestamp
-        arrival = happened - 50 - int(rnd() * 400) if rnd() < 0.05 else happened + 30 + int(rnd() * 500)
+        arrival = (
+            happened - 50 - int(rnd() * 400) if rnd() < ARRIVAL_BEFORE_EVENT_P else happened + 30 + int(rnd() * 500)
+        )
         args = (sms, event_type, happened, arrival, record_status, priced)
         if not self._emit(PINPOINT, self._f_pp_sms, args, happened, max(happened, arrival)):
             return False
@@ -58,15 +71,15 @@ class PinpointSms(PlannerCore):
         """BUFFERED, then SUCCESS (maybe an OPTOUT reply later) or FAILURE; ``force``: "optout" or "failure"."""
         rng, rnd = self.rng, self.rnd
         request = sms.request_ms
-        if rnd() < 0.7:
+        if rnd() < BUFFERED_P:
             self._pp_sms(sms, "_SMS.BUFFERED", request + 100 + int(rnd() * 700), "PENDING", False)
-        if (rnd() < 0.9 or force == "optout") and force != "failure":
+        if (rnd() < SUCCESS_P or force == "optout") and force != "failure":
             t = request + 1_500 + int(rnd() * 20_000)
-            if rnd() < 0.05:  # carrier receipts can take up to 72 hours
+            if rnd() < SLOW_RECEIPT_P:  # carrier receipts can take up to 72 hours
                 t += HOUR_MS + int(rnd() * 70 * HOUR_MS)
             status = "DELIVERED" if sms.iso_country == "US" else "SUCCESSFUL"
             self._pp_sms(sms, "_SMS.SUCCESS", t, status, True)
-            if promotional and (rnd() < 0.025 or force == "optout"):
+            if promotional and (rnd() < OPT_OUT_REPLY_P or force == "optout"):
                 t_out = t + MINUTE_MS + (0 if force else int(rnd() * 2 * DAY_MS))
                 if self._pp_sms(sms, "_SMS.OPTOUT", t_out, "OPTED_OUT", False) and user.sms_endpoint_id:
                     user.sms_opt_out = "ALL"

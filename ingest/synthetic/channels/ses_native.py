@@ -12,6 +12,18 @@ from ingest.synthetic.world import (
     ses_message_id,
 )
 
+#: Kinds of SES-native mail: newsletter (campaign, topics), transactional, billing notice to a team, identity
+#: notification — cumulative thresholds of one roll.
+NEWSLETTER_P = 0.35
+TRANSACTIONAL_BELOW = 0.85
+NOTICE_BELOW = 0.95
+#: When newsletters have no audience left, the roll falls back to this (a transactional mail).
+NO_NEWSLETTER_ROLL = 0.5
+#: A billing notice belongs to the ``ses-account-notices`` campaign (``campaign`` tag).
+TAGGED_NOTICE_P = 0.4
+#: A team member is another user (else an outside address).
+TEAM_MEMBER_IS_USER_P = 0.5
+
 
 class SesNative(PlannerCore):
     """SES event publishing and notifications."""
@@ -83,7 +95,7 @@ class SesNative(PlannerCore):
         rng = self.rng
         recipients: list[tuple[str, User | None]] = [(user.email, user)]
         for _ in range(rng.randint(1, 2)):
-            if self.rnd() < 0.5:
+            if self.rnd() < TEAM_MEMBER_IS_USER_P:
                 other = rng.choice(self.users)
                 candidate: tuple[str, User | None] = (other.email, other)
             else:
@@ -94,22 +106,22 @@ class SesNative(PlannerCore):
 
     def _unit_ses(self) -> bool:
         rng, rnd = self.rng, self.rnd
-        r = rnd()
-        if r < 0.35:
+        roll = rnd()
+        if roll < NEWSLETTER_P:
             target = self._next_target("ses-newsletter", self._newsletters)
             if target is not None:
                 campaign, user = target
                 mail = self._ses_newsletter_mail(campaign, user, campaign.launch_ms + int(rnd() * campaign.spread_ms))
                 self._email(mail, [(user.email, user)], campaign.treatments[0].link, topics=True)
                 return True
-            r = 0.5
+            roll = NO_NEWSLETTER_ROLL
         user = rng.choice(self.users)
         t = self._uniform_time()
-        if r < 0.85:
+        if roll < TRANSACTIONAL_BELOW:
             self._email(self._ses_transactional_mail(user, t), [(user.email, user)], "https://shop.example.com/orders")
-        elif r < 0.95:
+        elif roll < NOTICE_BELOW:
             recipients = self._team(user)
-            mail = self._ses_notice_mail(recipients, t, tagged=rnd() < 0.4)
+            mail = self._ses_notice_mail(recipients, t, tagged=rnd() < TAGGED_NOTICE_P)
             self._email(mail, recipients, "https://billing.example.com/invoices")
         else:
             self._email(self._ses_notification_mail(user, t), [(user.email, user)], "")
