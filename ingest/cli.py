@@ -118,8 +118,7 @@ def generate(
     undelimited: Undelimited = None,
 ) -> None:
     """Generate synthetic Pinpoint, SES and End User Messaging events and land them as Firehose would."""
-    from ingest.generator import GeneratorConfig
-    from ingest.landing import generate_lake
+    from ingest.generator import GeneratorConfig, generate_lake
 
     store = _store(lake)
     config = GeneratorConfig(seed=seed, events=events, days=days, end=_parse_time(end))
