@@ -37,7 +37,7 @@ def _clock() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
 
-def measure(events: int) -> dict[str, float]:
+def measure(events: int, folder: str | None = None) -> dict[str, float]:
     """Generate ``events`` into a temporary local lake the way ``englake lake generate`` does; seconds per phase."""
     from ingest.generator import SYNTHETIC_GZIP_LEVEL, GeneratorConfig, SyntheticLake, land_extras, land_records
     from ingest.landing import FirehoseLander
@@ -45,7 +45,7 @@ def measure(events: int) -> dict[str, float]:
 
     config = GeneratorConfig(seed=42, events=events, days=30, end=END)
     phases: dict[str, float] = {}
-    with tempfile.TemporaryDirectory(prefix="englake-bench-gen-") as root:
+    with tempfile.TemporaryDirectory(prefix="englake-bench-gen-", dir=folder) as root:
         store = LocalStore(root)
         w0, c0 = _clock()
         lake = SyntheticLake(config)
@@ -76,9 +76,9 @@ def measure(events: int) -> dict[str, float]:
     return phases
 
 
-def _run_isolated(events: int) -> dict[str, float]:
+def _run_isolated(events: int, folder: str | None) -> dict[str, float]:
     out = subprocess.run(
-        [sys.executable, "-m", "benchmarks.generator", "--child", str(events)],
+        [sys.executable, "-m", "benchmarks.generator", "--child", str(events), *(["--dir", folder] if folder else [])],
         check=True,
         capture_output=True,
         text=True,
@@ -106,14 +106,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.generator", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK_SIZES[0]:,} events only")
     parser.add_argument("--events", type=int, action="append", help="a size to run (repeatable)")
+    parser.add_argument(
+        "--dir",
+        help="where the temporary lake goes (default: the system temp dir; /dev/shm shows the cost without the disk)",
+    )
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args(argv)
     if args.child:
-        print(json.dumps(measure(args.child)))
+        print(json.dumps(measure(args.child, args.dir)))
         return
     sizes = tuple(args.events or (QUICK_SIZES if args.quick else FULL_SIZES))
-    results = {events: _run_isolated(events) for events in sizes}
-    print(f"Generator, seed 42, 30 days, gzip objects into a local lake, one process; {describe_machine('orjson')}")
+    results = {events: _run_isolated(events, args.dir) for events in sizes}
+    where = args.dir or tempfile.gettempdir()
+    print(f"Generator, seed 42, 30 days, gzip objects into a local lake in {where}, one process")
+    print(f"machine: {describe_machine('orjson')}")
     print(f"aim: {AIM_EVENTS_PER_SECOND:,} events/s on one core (CPU time is the one-core figure on a shared machine)")
     print(table(results))
 

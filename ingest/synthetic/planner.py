@@ -48,7 +48,7 @@ class PlannerCore:
         self.span = self.end_ms - self.start_ms
         self.rng = random.Random(config.seed)
         self.rnd = self.rng.random
-        self.r = Renderer(config.application_id, config.aws_account_id, config.region)
+        self.renderer = Renderer(config.application_id, config.aws_account_id, config.region)
         self.truth = TruthBuilder(config.seed, start, end, config.application_id)
         self.entries: list[Entry] = []
         self.seq = 0
@@ -56,46 +56,48 @@ class PlannerCore:
         self._late_enabled = True
         self._new_fields_seen: set[Producer] = set()
         # bound renderers, stored once and shared by every entry
-        self._f_pp_email = self.r.pinpoint_email
-        self._f_pp_sms = self.r.pinpoint_sms
-        self._f_campaign_send = self.r.pinpoint_campaign_send
-        self._f_journey_send = self.r.pinpoint_journey_send
-        self._f_app = self.r.pinpoint_app
-        self._f_ses = self.r.ses
-        self._f_eum = self.r.eum
+        self._f_pp_email = self.renderer.pinpoint_email
+        self._f_pp_sms = self.renderer.pinpoint_sms
+        self._f_campaign_send = self.renderer.pinpoint_campaign_send
+        self._f_journey_send = self.renderer.pinpoint_journey_send
+        self._f_app = self.renderer.pinpoint_app
+        self._f_ses = self.renderer.ses
+        self._f_eum = self.renderer.eum
         # the world
         self.users = build_users(self.rng, max(40, config.events // 25), self.start_ms, self.end_ms)
-        for u in self.users:
-            self.truth.add_endpoint(u.email_endpoint_id, "EMAIL", u.email, u.user_id)
-            if u.sms_endpoint_id and u.phone:
-                self.truth.add_endpoint(u.sms_endpoint_id, "SMS", u.phone, u.user_id)
-                self.truth.set_opt_out(u.sms_endpoint_id, u.sms_opt_out)
-            self.truth.set_opt_out(u.email_endpoint_id, u.email_opt_out)
-        self.phone_users = [u for u in self.users if u.phone]
+        for person in self.users:
+            self.truth.add_endpoint(person.email_endpoint_id, "EMAIL", person.email, person.user_id)
+            if person.sms_endpoint_id and person.phone:
+                self.truth.add_endpoint(person.sms_endpoint_id, "SMS", person.phone, person.user_id)
+                self.truth.set_opt_out(person.sms_endpoint_id, person.sms_opt_out)
+            self.truth.set_opt_out(person.email_endpoint_id, person.email_opt_out)
+        self.phone_users = [person for person in self.users if person.phone]
         self.campaigns = build_campaigns(self.rng, self.start_ms, self.end_ms)
         self.journeys = build_journeys(self.rng, self.start_ms, self.end_ms)
-        for c in self.campaigns:
-            self.truth.campaign_catalog[c.campaign_id] = {
-                "name": c.name,
-                "channel": c.channel,
-                "producer": c.producer,
-                "webinar_id": c.webinar_id,
-                "treatments": {t.treatment_id: t.subject for t in c.treatments},
+        for campaign in self.campaigns:
+            self.truth.campaign_catalog[campaign.campaign_id] = {
+                "name": campaign.name,
+                "channel": campaign.channel,
+                "producer": campaign.producer,
+                "webinar_id": campaign.webinar_id,
+                "treatments": {at_ms.treatment_id: at_ms.subject for at_ms in campaign.treatments},
             }
-        for j in self.journeys:
-            self.truth.journey_catalog[j.journey_id] = {
-                "name": j.name,
-                "activities": {a.activity_id: a.kind for a in j.activities},
+        for journey in self.journeys:
+            self.truth.journey_catalog[journey.journey_id] = {
+                "name": journey.name,
+                "activities": {addr.activity_id: addr.kind for addr in journey.activities},
             }
         self._rr: dict[str, int] = {}
-        self._seed_list = next(c for c in self.campaigns if c.name == "Seed-list check")
+        self._seed_list = next(campaign for campaign in self.campaigns if campaign.name == "Seed-list check")
         self._newsletters = [
-            c for c in self.campaigns if c.producer == "ses" and c.campaign_id != "ses-account-notices"
+            campaign
+            for campaign in self.campaigns
+            if campaign.producer == "ses" and campaign.campaign_id != "ses-account-notices"
         ]
         self._app_cum = []
         total = 0.0
-        for u in self.users:
-            total += 4.0 if u.shopper else 1.0
+        for person in self.users:
+            total += 4.0 if person.shopper else 1.0
             self._app_cum.append(total)
         # messages to hang unknown event types on
         self._pool: dict[Producer, list[Any]] = {PINPOINT: [], SES: [], SMS: []}

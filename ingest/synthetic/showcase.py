@@ -15,53 +15,55 @@ class Showcase(PlannerCore):
         every view has rows at any scale (the seed-list campaign, a few SES and SMS messages)."""
         rng = self.rng
         self._late_enabled = False
-        users = [u for u in self.users if u.email_opt_out == "NONE" and u.email_status == "ACTIVE"]
-        t = self.start_ms + self.span // 4
+        users = [person for person in self.users if person.email_opt_out == "NONE" and person.email_status == "ACTIVE"]
+        at_ms = self.start_ms + self.span // 4
         step = min(10 * MINUTE_MS, self.span // 500)
         seed = self._seed_list
         for force in ("rendering_failure", "rejected", "hardbounce", "softbounce", "click", "complaint", "unsubscribe"):
-            t += step + rng.randrange(1, 60_000)
+            at_ms += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
-            self._campaign_send(user, seed, "0", "SUCCESS", t)
-            mail = self._pp_campaign_mail(seed, "0", seed.treatments[0].subject, user, t)
+            self._campaign_send(user, seed, "0", "SUCCESS", at_ms)
+            mail = self._pp_campaign_mail(seed, "0", seed.treatments[0].subject, user, at_ms)
             self._email(mail, [(user.email, user)], seed.treatments[0].link, force=force)
         for force in ("rendering_failure", "rejected", "hardbounce", "softbounce", "delay", "click", "complaint"):
-            t += step + rng.randrange(1, 60_000)
+            at_ms += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
             self._email(
-                self._ses_transactional_mail(user, t),
+                self._ses_transactional_mail(user, at_ms),
                 [(user.email, user)],
                 "https://shop.example.com/orders",
                 force=force,
             )
         for force in ("unsubscribe", "subscribe"):
-            t += step + rng.randrange(1, 60_000)
+            at_ms += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
-            mail = self._ses_newsletter_mail(self._newsletters[0], user, t)
+            mail = self._ses_newsletter_mail(self._newsletters[0], user, at_ms)
             self._email(mail, [(user.email, user)], self._newsletters[0].treatments[0].link, topics=True, force=force)
-        t += step + rng.randrange(1, 60_000)
+        at_ms += step + rng.randrange(1, 60_000)
         user = rng.choice(users)
         team = [(user.email, user), (catalog.EXTERNAL_ADDRESSES[0], None), (catalog.EXTERNAL_ADDRESSES[1], None)]
         self._email(
-            self._ses_notice_mail(team, t, tagged=True),
+            self._ses_notice_mail(team, at_ms, tagged=True),
             team,
             "https://billing.example.com/invoices",
             force="hardbounce",
         )
         for force in ("complaint", "hardbounce"):
-            t += step + rng.randrange(1, 60_000)
+            at_ms += step + rng.randrange(1, 60_000)
             user = rng.choice(users)
-            self._email(self._ses_notification_mail(user, t), [(user.email, user)], "", force=force)
+            self._email(self._ses_notification_mail(user, at_ms), [(user.email, user)], "", force=force)
         if self.phone_users:
             for force in ("optout", "failure"):
-                t += step + rng.randrange(1, 60_000)
-                user = rng.choice([u for u in self.phone_users if u.sms_opt_out == "NONE"] or self.phone_users)
+                at_ms += step + rng.randrange(1, 60_000)
+                user = rng.choice(
+                    [person for person in self.phone_users if person.sms_opt_out == "NONE"] or self.phone_users
+                )
                 sms = self._new_sms(
-                    "pinpoint", user, t, "Englake: your parcel is out for delivery. STOP to opt out", "Promotional"
+                    "pinpoint", user, at_ms, "Englake: your parcel is out for delivery. STOP to opt out", "Promotional"
                 )
                 sms.client_id = sms.endpoint_id = user.sms_endpoint_id
                 self._pp_sms_flow(sms, user, promotional=True, force=force)
             for final in catalog.EUM_FAILURES:
-                t += step + rng.randrange(1, 60_000)
-                self._unit_eum(force=final, at=t)
+                at_ms += step + rng.randrange(1, 60_000)
+                self._unit_eum(force=final, at=at_ms)
         self._late_enabled = True

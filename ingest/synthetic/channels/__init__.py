@@ -49,34 +49,39 @@ class Channel:
 
 
 CHANNELS: tuple[Channel, ...] = (
-    Channel("app events", AppEvents, "_unit_app", lambda c: c.app_share),
+    Channel("app events", AppEvents, "_unit_app", lambda config: config.app_share),
     Channel(
         "Pinpoint campaign email",
         PinpointEmail,
         "_unit_campaign_email",
-        lambda c: pinpoint_share(c) * PINPOINT_CAMPAIGN_EMAIL_SHARE,
+        lambda config: pinpoint_share(config) * PINPOINT_CAMPAIGN_EMAIL_SHARE,
     ),
-    Channel("Pinpoint journeys", PinpointEmail, "_unit_journey", lambda c: pinpoint_share(c) * PINPOINT_JOURNEY_SHARE),
+    Channel(
+        "Pinpoint journeys",
+        PinpointEmail,
+        "_unit_journey",
+        lambda config: pinpoint_share(config) * PINPOINT_JOURNEY_SHARE,
+    ),
     Channel(
         "Pinpoint transactional email",
         PinpointEmail,
         "_unit_transactional_email",
-        lambda c: pinpoint_share(c) * PINPOINT_TRANSACTIONAL_EMAIL_SHARE,
+        lambda config: pinpoint_share(config) * PINPOINT_TRANSACTIONAL_EMAIL_SHARE,
     ),
     Channel(
         "Pinpoint campaign SMS",
         PinpointSms,
         "_unit_campaign_sms",
-        lambda c: pinpoint_share(c) * PINPOINT_CAMPAIGN_SMS_SHARE,
+        lambda config: pinpoint_share(config) * PINPOINT_CAMPAIGN_SMS_SHARE,
     ),
     Channel(
         "Pinpoint transactional SMS",
         PinpointSms,
         "_unit_transactional_sms",
-        lambda c: pinpoint_share(c) * PINPOINT_TRANSACTIONAL_SMS_SHARE,
+        lambda config: pinpoint_share(config) * PINPOINT_TRANSACTIONAL_SMS_SHARE,
     ),
-    Channel("SES-native email", SesNative, "_unit_ses", lambda c: c.ses_share),
-    Channel("End User Messaging SMS", EndUserMessagingSms, "_unit_eum", lambda c: c.eum_share),
+    Channel("SES-native email", SesNative, "_unit_ses", lambda config: config.ses_share),
+    Channel("End User Messaging SMS", EndUserMessagingSms, "_unit_eum", lambda config: config.eum_share),
 )
 
 #: Mixins every channel builds on without being a channel of its own.
@@ -89,4 +94,4 @@ def mixins() -> tuple[type[PlannerCore], ...]:
     for channel in CHANNELS:
         if channel.mixin not in seen:
             seen.append(channel.mixin)
-    return (*seen, *(m for m in SHARED_MIXINS if m not in seen))
+    return (*seen, *(message for message in SHARED_MIXINS if message not in seen))

@@ -40,11 +40,11 @@ class AppEvents(PlannerCore):
         rng, rnd = self.rng, self.rnd
         session_id = uuid_like(rng)
         timeline: list[tuple[str, int, dict[str, str], dict[str, float]]] = [("_session.start", start, {}, {})]
-        t = start
+        at_ms = start
         for event_type, attributes, metrics in plan:
-            t += 5_000 + int(rnd() * 3 * MINUTE_MS)
-            timeline.append((event_type, t, attributes, metrics))
-        stop = t + 10_000 + int(rnd() * 5 * MINUTE_MS)
+            at_ms += 5_000 + int(rnd() * 3 * MINUTE_MS)
+            timeline.append((event_type, at_ms, attributes, metrics))
+        stop = at_ms + 10_000 + int(rnd() * 5 * MINUTE_MS)
         timeline.append(("_session.stop", stop, {}, {}))
         flush = (
             stop + HOUR_MS + int(rnd() * 20 * HOUR_MS) if rnd() < OFFLINE_SESSION_P else None
@@ -115,19 +115,25 @@ class AppEvents(PlannerCore):
         segments have members at any scale (most users do not qualify)."""
         rng = self.rng
         want = max(3, len(self.users) // 80)
-        anchors = [u for u in self.users if u.persona == "engaged" and u.shopper and u.email_opt_out == "NONE"][:want]
-        for u in self.users:
+        anchors = [
+            person
+            for person in self.users
+            if person.persona == "engaged" and person.shopper and person.email_opt_out == "NONE"
+        ][:want]
+        for person in self.users:
             if len(anchors) >= want:
                 break
-            if u not in anchors and u.email_opt_out == "NONE" and u.email_status == "ACTIVE":
-                u.persona, u.open_p, u.click_p, u.shopper = "engaged", 0.85, 0.45, True
-                anchors.append(u)
+            if person not in anchors and person.email_opt_out == "NONE" and person.email_status == "ACTIVE":
+                person.persona, person.open_p, person.click_p, person.shopper = "engaged", 0.85, 0.45, True
+                anchors.append(person)
         recent = min(self.span, 80 * DAY_MS)
-        for u in anchors:
-            self._session(u, self.end_ms - 2 * HOUR_MS - int(self.rnd() * 20 * HOUR_MS), self._shopping(u, view=True))
+        for person in anchors:
             self._session(
-                u,
+                person, self.end_ms - 2 * HOUR_MS - int(self.rnd() * 20 * HOUR_MS), self._shopping(person, view=True)
+            )
+            self._session(
+                person,
                 self.end_ms - 3 * HOUR_MS - int(self.rnd() * (recent - 3 * HOUR_MS)),
-                self._shopping(u, purchase=True),
+                self._shopping(person, purchase=True),
             )
         rng.shuffle(anchors)

@@ -167,17 +167,17 @@ class EmailFunnel(PlannerCore):
                 self._ses(mail, "Rendering Failure", sent + 5, "failure", obj, "bare")
             return first_open
         if not notification:
-            t = sent + 20 + int(rnd() * 400)
+            at_ms = sent + 20 + int(rnd() * 400)
             if pp:
-                self._pp(mail, "_email.send", t, "send", {})
+                self._pp(mail, "_email.send", at_ms, "send", {})
             else:
-                self._ses(mail, "Send", t, "send", {}, "full")
+                self._ses(mail, "Send", at_ms, "send", {}, "full")
             if roll < RENDERING_FAILURE_P + REJECTED_P:
-                t += 300 + int(rnd() * 900)
+                at_ms += 300 + int(rnd() * 900)
                 if pp:
-                    self._pp(mail, "_email.rejected", t, "reject", {"reason": "Bad content"})
+                    self._pp(mail, "_email.rejected", at_ms, "reject", {"reason": "Bad content"})
                 else:
-                    self._ses(mail, "Reject", t, "reject", {"reason": "Bad content"}, "full")
+                    self._ses(mail, "Reject", at_ms, "reject", {"reason": "Bad content"}, "full")
                 return first_open
         hard: list[str] = []
         soft: list[str] = []
@@ -207,57 +207,66 @@ class EmailFunnel(PlannerCore):
             else:
                 delivered.append((addr, user, sent + 800 + int(rnd() * 14_000)))
         if hard:
-            t = sent + 1_000 + int(rnd() * 60_000)
+            at_ms = sent + 1_000 + int(rnd() * 60_000)
             if pp:
                 for addr in hard:
                     sub, action, status, diag = rng.choice(catalog.HARD_BOUNCES)
                     self._pp(
                         mail,
                         "_email.hardbounce",
-                        t,
+                        at_ms,
                         "bounce",
                         self._pp_bounce("Permanent", sub, [(addr, action, status, diag)]),
                         named=(addr,),
                     )
             else:
                 sub, action, status, diag = rng.choice(catalog.HARD_BOUNCES)
-                obj = self._ses_bounce("Permanent", sub, [(addr, action, status, diag) for addr in hard], t)
-                self._ses(mail, "Bounce", t, "bounce", obj, "full", named=tuple(hard), bounce_type="Permanent")
+                obj = self._ses_bounce("Permanent", sub, [(addr, action, status, diag) for addr in hard], at_ms)
+                self._ses(mail, "Bounce", at_ms, "bounce", obj, "full", named=tuple(hard), bounce_type="Permanent")
         if soft:
-            t = sent + 4 * HOUR_MS + int(rnd() * 8 * HOUR_MS)
+            at_ms = sent + 4 * HOUR_MS + int(rnd() * 8 * HOUR_MS)
             btype, sub, action, status, diag = rng.choice(catalog.SOFT_BOUNCES)
             entries = [(addr, action, status, diag) for addr in soft]
             if pp:
-                for e in entries:
-                    self._pp(mail, "_email.softbounce", t, "bounce", self._pp_bounce(btype, sub, [e]), named=(e[0],))
+                for entry in entries:
+                    self._pp(
+                        mail,
+                        "_email.softbounce",
+                        at_ms,
+                        "bounce",
+                        self._pp_bounce(btype, sub, [entry]),
+                        named=(entry[0],),
+                    )
             else:
-                obj = self._ses_bounce(btype, sub, entries, t)
-                self._ses(mail, "Bounce", t, "bounce", obj, "full", named=tuple(soft), bounce_type=btype)
+                obj = self._ses_bounce(btype, sub, entries, at_ms)
+                self._ses(mail, "Bounce", at_ms, "bounce", obj, "full", named=tuple(soft), bounce_type=btype)
         if delayed:  # SES only: DeliveryDelay, then most are delivered hours later, the rest bounce
-            t = sent + 5 * MINUTE_MS + int(rnd() * 25 * MINUTE_MS)
+            at_ms = sent + 5 * MINUTE_MS + int(rnd() * 25 * MINUTE_MS)
             delay_type, status, diag = rng.choice(catalog.DELAY_TYPES)
             obj = {
-                "timestamp": iso_ms(t),
+                "timestamp": iso_ms(at_ms),
                 "delayType": delay_type,
-                "expirationTime": iso_ms(t + DAY_MS),
+                "expirationTime": iso_ms(at_ms + DAY_MS),
                 "delayedRecipients": [
-                    {"emailAddress": a, "status": status, "diagnosticCode": diag} for a, _ in delayed
+                    {"emailAddress": addr, "status": status, "diagnosticCode": diag} for addr, _ in delayed
                 ],
                 "reportingMTA": rng.choice(catalog.REPORTING_MTAS),
             }
-            self._ses(mail, "DeliveryDelay", t, "deliveryDelay", obj, "bare", named=tuple(a for a, _ in delayed))
+            self._ses(
+                mail, "DeliveryDelay", at_ms, "deliveryDelay", obj, "bare", named=tuple(addr for addr, _ in delayed)
+            )
             gave_up = []
             for k, (addr, user) in enumerate(delayed):
                 if rnd() < DELAYED_THEN_DELIVERED_P or (force == "delay" and k == 0):
-                    delivered.append((addr, user, t + HOUR_MS + int(rnd() * 7 * HOUR_MS)))
+                    delivered.append((addr, user, at_ms + HOUR_MS + int(rnd() * 7 * HOUR_MS)))
                 else:
                     gave_up.append(addr)
             if gave_up:
-                tb = t + DAY_MS + int(rnd() * HOUR_MS)
+                tb = at_ms + DAY_MS + int(rnd() * HOUR_MS)
                 obj = self._ses_bounce(
                     "Transient",
                     "General",
-                    [(a, "failed", "4.4.7", "smtp; 421 4.4.7 Message expired") for a in gave_up],
+                    [(addr, "failed", "4.4.7", "smtp; 421 4.4.7 Message expired") for addr in gave_up],
                     tb,
                 )
                 self._ses(mail, "Bounce", tb, "bounce", obj, "full", named=tuple(gave_up), bounce_type="Transient")
@@ -299,27 +308,27 @@ class EmailFunnel(PlannerCore):
         open_p = user.open_p if user is not None else EXTERNAL_OPEN_P
         click_p = user.click_p if user is not None else EXTERNAL_CLICK_P
         if not pp and rnd() < BOT_OPEN_P:  # a privacy proxy / scanner fetches the pixel right after delivery
-            t = t_delivered + 1_000 + int(rnd() * 30_000)
+            at_ms = t_delivered + 1_000 + int(rnd() * 30_000)
             obj = {
                 "ipAddress": self._ip(),
-                "timestamp": iso_ms(t),
+                "timestamp": iso_ms(at_ms),
                 "userAgent": rng.choice(catalog.BOT_USER_AGENTS),
                 "isBotEvent": "Likely",
             }
-            self._ses(mail, "Open", t, "open", obj, "engagement", bot=True)
+            self._ses(mail, "Open", at_ms, "open", obj, "engagement", bot=True)
         first: int | None = None
         if rnd() < open_p or force in ("click", "complaint", "unsubscribe"):
             # forced (showcase) engagement happens soon, so it lands even in a one-day window
-            first = t = t_delivered + (MINUTE_MS + int(rnd() * 20 * MINUTE_MS) if force else self._open_delay())
+            first = at_ms = t_delivered + (MINUTE_MS + int(rnd() * 20 * MINUTE_MS) if force else self._open_delay())
             agent, ip = rng.choice(catalog.USER_AGENTS), self._ip()
             for k in range(1 + (rnd() < SECOND_OPEN_P) + (rnd() < THIRD_OPEN_P)):
                 if k:
-                    t += 10 * MINUTE_MS + int(rnd() * 2 * DAY_MS)
+                    at_ms += 10 * MINUTE_MS + int(rnd() * 2 * DAY_MS)
                 if pp:
-                    self._pp(mail, "_email.open", t, "open", {"ip_address": ip, "user_agent": agent})
+                    self._pp(mail, "_email.open", at_ms, "open", {"ip_address": ip, "user_agent": agent})
                 else:
-                    obj = {"ipAddress": ip, "timestamp": iso_ms(t), "userAgent": agent, "isBotEvent": "Unlikely"}
-                    self._ses(mail, "Open", t, "open", obj, "engagement")
+                    obj = {"ipAddress": ip, "timestamp": iso_ms(at_ms), "userAgent": agent, "isBotEvent": "Unlikely"}
+                    self._ses(mail, "Open", at_ms, "open", obj, "engagement")
             if rnd() < click_p or force == "click":
                 tc = first
                 for _ in range(1 + (rnd() < SECOND_CLICK_P)):
@@ -361,7 +370,7 @@ class EmailFunnel(PlannerCore):
             elif force == "subscribe":
                 roll = TOPIC_UNSUBSCRIBE_P + TOPIC_RESUBSCRIBE_P / 2
             if roll < TOPIC_UNSUBSCRIBE_P:  # List-Unsubscribe: all topics, or one topic
-                t = t_delivered + 30 * MINUTE_MS + int(rnd() * 2 * DAY_MS)
+                at_ms = t_delivered + 30 * MINUTE_MS + int(rnd() * 2 * DAY_MS)
                 if rnd() < UNSUBSCRIBE_ALL_P:
                     new = {
                         "unsubscribeAll": True,
@@ -383,9 +392,9 @@ class EmailFunnel(PlannerCore):
                         {"topicName": n, "subscriptionStatus": "OptIn"} for n in catalog.SES_TOPICS
                     ],
                 }
-                self._subscription(mail, t, new, old, "UnsubscribeHeader", unsubscribed=True)
+                self._subscription(mail, at_ms, new, old, "UnsubscribeHeader", unsubscribed=True)
             elif roll < TOPIC_UNSUBSCRIBE_P + TOPIC_RESUBSCRIBE_P:  # back in: an opt-in ("email_subscribe", in no view)
-                t = t_delivered + HOUR_MS + int(rnd() * 3 * DAY_MS)
+                at_ms = t_delivered + HOUR_MS + int(rnd() * 3 * DAY_MS)
                 new = {
                     "unsubscribeAll": False,
                     "topicSubscriptionStatus": [
@@ -399,22 +408,22 @@ class EmailFunnel(PlannerCore):
                         {"topicName": catalog.SES_TOPICS[1], "subscriptionStatus": "OptOut"},
                     ],
                 }
-                self._subscription(mail, t, new, old, "UnsubscribeLink", unsubscribed=False)
+                self._subscription(mail, at_ms, new, old, "UnsubscribeLink", unsubscribed=False)
         return first
 
     def _subscription(
-        self, mail: Mail, t: int, new: dict[str, Any], old: dict[str, Any], source: str, *, unsubscribed: bool
+        self, mail: Mail, at_ms: int, new: dict[str, Any], old: dict[str, Any], source: str, *, unsubscribed: bool
     ) -> None:
         obj = {
             "contactList": catalog.SES_CONTACT_LIST,
-            "timestamp": iso_ms(t),
+            "timestamp": iso_ms(at_ms),
             "source": source,
             "newTopicPreferences": new,
             "oldTopicPreferences": old,
         }
-        self._ses(mail, "Subscription", t, "subscription", obj, "full", unsubscribed=unsubscribed)
+        self._ses(mail, "Subscription", at_ms, "subscription", obj, "full", unsubscribed=unsubscribed)
 
-    def _complaint(self, mail: Mail, addr: str, t: int) -> None:
+    def _complaint(self, mail: Mail, addr: str, at_ms: int) -> None:
         feedback_type = self.rng.choice(catalog.COMPLAINT_TYPES)
         agent = "Yahoo!-Mail-Feedback/2.0"
         if mail.producer == "pinpoint":
@@ -424,17 +433,17 @@ class EmailFunnel(PlannerCore):
                 "user_agent": agent,
                 "complaint_feedback_type": feedback_type,
             }
-            self._pp(mail, "_email.complaint", t, "complaint", obj, named=(addr,))
+            self._pp(mail, "_email.complaint", at_ms, "complaint", obj, named=(addr,))
         else:
             obj = {
                 "complainedRecipients": [{"emailAddress": addr}],
-                "timestamp": iso_ms(t),
+                "timestamp": iso_ms(at_ms),
                 "feedbackId": self._feedback_id(),
                 "userAgent": agent,
                 "complaintFeedbackType": feedback_type,
-                "arrivalDate": iso_ms(t - 1_000),
+                "arrivalDate": iso_ms(at_ms - 1_000),
             }
-            self._ses(mail, "Complaint", t, "complaint", obj, "full", named=(addr,))
+            self._ses(mail, "Complaint", at_ms, "complaint", obj, "full", named=(addr,))
 
     def _pp_bounce(self, bounce_type: str, sub: str, entries: list[tuple[Any, ...]]) -> dict[str, Any]:
         """Pinpoint bounce facet, as AWS's events-database DDL and sample code read it (no documented example)."""
@@ -443,33 +452,38 @@ class EmailFunnel(PlannerCore):
             "bounce_sub_type": sub,
             "bounced_recipients": [
                 {
-                    "email_address": a,
+                    "email_address": addr,
                     "action": action,
                     "status": status,
-                    "diagnostic_code": (diag or "").replace("{addr}", a),
+                    "diagnostic_code": (diag or "").replace("{addr}", addr),
                 }
                 if action
-                else {"email_address": a}
-                for a, action, status, diag in entries
+                else {"email_address": addr}
+                for addr, action, status, diag in entries
             ],
             "feedback_id": self._feedback_id(),
             "reporting_mta": "dsn; " + self.rng.choice(catalog.REPORTING_MTAS),
         }
 
-    def _ses_bounce(self, bounce_type: str, sub: str, entries: list[tuple[Any, ...]], t: int) -> dict[str, Any]:
+    def _ses_bounce(self, bounce_type: str, sub: str, entries: list[tuple[Any, ...]], at_ms: int) -> dict[str, Any]:
         recipients = []
-        for a, action, status, diag in entries:
+        for addr, action, status, diag in entries:
             if action:  # a DSN was attached
                 recipients.append(
-                    {"emailAddress": a, "action": action, "status": status, "diagnosticCode": diag.replace("{addr}", a)}
+                    {
+                        "emailAddress": addr,
+                        "action": action,
+                        "status": status,
+                        "diagnosticCode": diag.replace("{addr}", addr),
+                    }
                 )
             else:
-                recipients.append({"emailAddress": a})
+                recipients.append({"emailAddress": addr})
         return {
             "bounceType": bounce_type,
             "bounceSubType": sub,
             "bouncedRecipients": recipients,
-            "timestamp": iso_ms(t),
+            "timestamp": iso_ms(at_ms),
             "feedbackId": self._feedback_id(),
             "reportingMTA": "dsn; " + self.rng.choice(catalog.REPORTING_MTAS),
         }

@@ -56,22 +56,24 @@ class EndUserMessagingSms(PlannerCore):
                 "Message has been sent to the carrier",
             )
         if force is None and rnd() < DELIVERED_P:
-            t = request + 3_500 + int(rnd() * 23_000)  # after any intermediate status
+            at_ms = request + 3_500 + int(rnd() * 23_000)  # after any intermediate status
             if rnd() < SLOW_RECEIPT_P:
-                t += HOUR_MS + int(rnd() * 70 * HOUR_MS)
+                at_ms += HOUR_MS + int(rnd() * 70 * HOUR_MS)
             if sms.iso_country == "US":
-                self._eum(sms, "TEXT_DELIVERED", t, True, "DELIVERED", "Message has been accepted by phone carrier")
+                self._eum(sms, "TEXT_DELIVERED", at_ms, True, "DELIVERED", "Message has been accepted by phone carrier")
             else:
-                self._eum(sms, "TEXT_SUCCESSFUL", t, True, "SUCCESSFUL", "Message has been accepted by phone carrier")
+                self._eum(
+                    sms, "TEXT_SUCCESSFUL", at_ms, True, "SUCCESSFUL", "Message has been accepted by phone carrier"
+                )
         else:
             event_type, status, description = force or rng.choice(catalog.EUM_FAILURES[:-1])
             if event_type == "TEXT_UNKNOWN":
-                t = request + 72 * HOUR_MS + int(rnd() * MINUTE_MS)
+                at_ms = request + 72 * HOUR_MS + int(rnd() * MINUTE_MS)
             elif event_type == "TEXT_TTL_EXPIRED":
-                t = request + HOUR_MS + int(rnd() * 11 * HOUR_MS)
+                at_ms = request + HOUR_MS + int(rnd() * 11 * HOUR_MS)
             else:
-                t = request + 3_500 + int(rnd() * 60_000)
-            self._eum(sms, event_type, t, True, status, description)
+                at_ms = request + 3_500 + int(rnd() * 60_000)
+            self._eum(sms, event_type, at_ms, True, status, description)
 
     def _unit_eum(self, force: tuple[str, str, str] | None = None, at: int | None = None) -> bool:
         rng = self.rng

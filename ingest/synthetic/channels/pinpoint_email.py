@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 from ingest.synthetic import catalog
+from ingest.synthetic.channels.pinpoint_campaigns import PinpointCampaigns
 from ingest.synthetic.config import HOUR_MS, MINUTE_MS
-from ingest.synthetic.planner import PINPOINT, PlannerCore
+from ingest.synthetic.planner import PINPOINT
 from ingest.synthetic.records import Mail
 from ingest.synthetic.world import (
     Campaign,
@@ -15,16 +16,7 @@ from ingest.synthetic.world import (
     uuid_like,
 )
 
-#: Pinpoint ``campaign_send_status`` / ``journey_send_status`` values and their shares.
-CAMPAIGN_STATUSES = (
-    ("SUCCESS", 0.95),
-    ("QUIET_TIME", 0.012),
-    ("DAILY_CAP", 0.01),
-    ("FAILURE", 0.008),
-    ("DUPLICATE_ADDRESS", 0.008),
-    ("THROTTLED", 0.006),
-    ("EXPIRED", 0.006),
-)
+#: Pinpoint ``journey_send_status`` values, their shares and status codes.
 JOURNEY_STATUSES = (
     ("SUCCESS", 0.95, "200"),
     ("QUIET_TIME", 0.02, "200"),
@@ -39,70 +31,14 @@ OPENER_REGISTERS_P = 0.12
 FAN_REGISTERS_UNOPENED_P = 0.2
 
 
-class PinpointEmail(PlannerCore):
+class PinpointEmail(PinpointCampaigns):
     """Pinpoint campaign, journey and transactional email."""
 
-    def _audience(self, campaign: Campaign) -> list[User]:
-        if not campaign.audience:
-            rng = self.rng
-            if campaign.channel == "SMS":
-                eligible = [u for u in self.phone_users if u.sms_opt_out == "NONE"]
-            else:
-                eligible = [u for u in self.users if u.email_opt_out == "NONE" and u.email_status == "ACTIVE"]
-            if campaign.webinar_id:
-                first = [u for u in eligible if u.webinar_fan or u.persona == "engaged"]
-            else:
-                first = [u for u in eligible if u.persona == "engaged"]
-            chosen = {u.index for u in first}
-            rest = [u for u in eligible if u.index not in chosen]
-            rng.shuffle(first)
-            rng.shuffle(rest)
-            campaign.audience = first + rest
-        return campaign.audience
-
-    def _next_target(self, key: str, campaigns: list[Campaign]) -> tuple[Campaign, User] | None:
-        """Round-robin over campaigns, each walking its audience (engaged users first); None when all are done."""
-        for _ in range(len(campaigns)):
-            i = self._rr.get(key, 0)
-            self._rr[key] = (i + 1) % len(campaigns)
-            campaign = campaigns[i]
-            audience = self._audience(campaign)
-            if campaign.cursor < len(audience):
-                campaign.cursor += 1
-                return campaign, audience[campaign.cursor - 1]
-        return None
-
-    def _status(self) -> str:
-        r = self.rnd()
-        for status, share in CAMPAIGN_STATUSES:
-            r -= share
-            if r < 0:
-                return status
-        return "SUCCESS"
-
-    def _campaign_send(self, user: User, campaign: Campaign, treatment_id: str, status: str, t: int) -> None:
-        channel = campaign.channel
-        endpoint_id = user.email_endpoint_id if channel == "EMAIL" else user.sms_endpoint_id
-        arrival = t + 20 + int(self.rnd() * 200)
-        args = (
-            endpoint_id,
-            user.endpoint_json(channel),
-            campaign.campaign_id,
-            campaign.activity_id,
-            treatment_id,
-            channel,
-            status,
-            t,
-            arrival,
-        )
-        if self._emit(PINPOINT, self._f_campaign_send, args, t, arrival):
-            self.truth.campaign_send(campaign.campaign_id, treatment_id)
-
-    def _pp_campaign_mail(self, campaign: Campaign, treatment_id: str, subject: str, user: User, t: int) -> Mail:
+    def _pp_campaign_mail(self, campaign: Campaign, treatment_id: str, subject: str, user: User, at_ms: int) -> Mail:
         return Mail(
             message_id=ses_message_id(self.rng, "020000"),
             producer="pinpoint",
-            sent_ms=t + 300 + int(self.rnd() * 1_200),
+            sent_ms=at_ms + 300 + int(self.rnd() * 1_200),
             source="news@news.example.com",
             destinations=(user.email,),
             subject=subject,
@@ -115,13 +51,13 @@ class PinpointEmail(PlannerCore):
             campaign_activity_id=campaign.activity_id,
         )
 
-    def _pp_transactional_mail(self, user: User, t: int) -> Mail:
+    def _pp_transactional_mail(self, user: User, at_ms: int) -> Mail:
         """Pinpoint SendMessages to an address: ``client_id`` is a per-message UUID, not an endpoint."""
         rng = self.rng
         return Mail(
             message_id=ses_message_id(rng, "020000"),
             producer="pinpoint",
-            sent_ms=t,
+            sent_ms=at_ms,
             source=catalog.PINPOINT_TRANSACTIONAL_FROM,
             destinations=(user.email,),
             subject=rng.choice(catalog.PINPOINT_TRANSACTIONAL).format(n=rng.randrange(100_000, 999_999)),
@@ -131,20 +67,18 @@ class PinpointEmail(PlannerCore):
 
     def _unit_campaign_email(self) -> bool:
         campaigns = [
-            c for c in self.campaigns if c.producer == "pinpoint" and c.channel == "EMAIL" and c is not self._seed_list
+            campaign
+            for campaign in self.campaigns
+            if campaign.producer == "pinpoint" and campaign.channel == "EMAIL" and campaign is not self._seed_list
         ]
-        target = self._next_target("pp-email", campaigns)
-        if target is None:
+        launched = self._launch("pp-email", campaigns)
+        if launched is None:
             return False
-        campaign, user = target
-        rng, rnd = self.rng, self.rnd
-        treatment = rng.choice(campaign.treatments)
-        t = campaign.launch_ms + int(rnd() * campaign.spread_ms)
-        status = self._status()
-        self._campaign_send(user, campaign, treatment.treatment_id, status, t)
+        campaign, user, treatment, at_ms, status = launched
+        rnd = self.rnd
         if status != "SUCCESS":
             return True
-        mail = self._pp_campaign_mail(campaign, treatment.treatment_id, treatment.subject, user, t)
+        mail = self._pp_campaign_mail(campaign, treatment.treatment_id, treatment.subject, user, at_ms)
         opened = self._email(mail, [(user.email, user)], treatment.link)
         # invitees register for the webinar minutes after opening the invitation (fans far more often)
         if (
@@ -159,7 +93,7 @@ class PinpointEmail(PlannerCore):
             # some fans register without opening the invitation (they heard of it elsewhere)
             title = dict(catalog.WEBINARS)[campaign.webinar_id]
             plan = [("webinar_registration", {"webinar_id": campaign.webinar_id, "webinar_title": title}, {})]
-            self._session(user, t + HOUR_MS + int(rnd() * 47 * HOUR_MS), plan)
+            self._session(user, at_ms + HOUR_MS + int(rnd() * 47 * HOUR_MS), plan)
         return True
 
     def _unit_journey(self) -> bool:
@@ -171,20 +105,20 @@ class PinpointEmail(PlannerCore):
         entry = self._uniform_time()
         run_id = journey.run_for(entry)
         for activity in journey.activities:
-            t = entry + activity.offset_ms + int(rnd() * 10 * MINUTE_MS)
-            if t >= self.end_ms:
+            at_ms = entry + activity.offset_ms + int(rnd() * 10 * MINUTE_MS)
+            if at_ms >= self.end_ms:
                 break
             if activity.kind == "SMS" and (not user.sms_endpoint_id or user.sms_opt_out != "NONE"):
                 continue
-            r = rnd()
+            roll = rnd()
             status, code = "SUCCESS", "200"
-            for s, share, c in JOURNEY_STATUSES:
-                r -= share
-                if r < 0:
-                    status, code = s, c
+            for s, share, campaign in JOURNEY_STATUSES:
+                roll -= share
+                if roll < 0:
+                    status, code = s, campaign
                     break
             endpoint_id = user.email_endpoint_id if activity.kind == "EMAIL" else user.sms_endpoint_id
-            arrival = t + 20 + int(rnd() * 200)
+            arrival = at_ms + 20 + int(rnd() * 200)
             args = (
                 endpoint_id,
                 user.endpoint_json(activity.kind),
@@ -194,10 +128,10 @@ class PinpointEmail(PlannerCore):
                 activity.kind,
                 status,
                 code,
-                t,
+                at_ms,
                 arrival,
             )
-            if self._emit(PINPOINT, self._f_journey_send, args, t, arrival):
+            if self._emit(PINPOINT, self._f_journey_send, args, at_ms, arrival):
                 self.truth.journey_send(journey.journey_id)
             if status != "SUCCESS":
                 continue
@@ -205,7 +139,7 @@ class PinpointEmail(PlannerCore):
                 mail = Mail(
                     message_id=ses_message_id(rng, "020000"),
                     producer="pinpoint",
-                    sent_ms=t + 300 + int(rnd() * 1_200),
+                    sent_ms=at_ms + 300 + int(rnd() * 1_200),
                     source="news@news.example.com",
                     destinations=(user.email,),
                     subject=activity.subject,
@@ -219,7 +153,7 @@ class PinpointEmail(PlannerCore):
                 )
                 self._email(mail, [(user.email, user)], activity.link)
             else:
-                sms = self._new_sms("pinpoint", user, t + 200 + int(rnd() * 800), activity.subject, "Promotional")
+                sms = self._new_sms("pinpoint", user, at_ms + 200 + int(rnd() * 800), activity.subject, "Promotional")
                 sms.client_id = sms.endpoint_id = user.sms_endpoint_id
                 sms.journey_id, sms.journey_activity_id, sms.journey_run_id = (
                     journey.journey_id,

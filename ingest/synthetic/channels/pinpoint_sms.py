@@ -4,8 +4,9 @@ reply) or FAILURE."""
 from __future__ import annotations
 
 from ingest.synthetic import catalog
+from ingest.synthetic.channels.pinpoint_campaigns import PinpointCampaigns
 from ingest.synthetic.config import DAY_MS, HOUR_MS, MINUTE_MS
-from ingest.synthetic.planner import PINPOINT, PlannerCore
+from ingest.synthetic.planner import PINPOINT
 from ingest.synthetic.records import Sms
 from ingest.synthetic.truth import PINPOINT_SMS_FINAL
 from ingest.synthetic.world import (
@@ -25,7 +26,7 @@ OPT_OUT_REPLY_P = 0.025
 US_CARRIER_FEE_USD = 0.003
 
 
-class PinpointSms(PlannerCore):
+class PinpointSms(PinpointCampaigns):
     """Pinpoint SMS messages."""
 
     def _new_sms(self, producer: str, user: User, request_ms: int, body: str, message_type: str) -> Sms:
@@ -74,13 +75,13 @@ class PinpointSms(PlannerCore):
         if rnd() < BUFFERED_P:
             self._pp_sms(sms, "_SMS.BUFFERED", request + 100 + int(rnd() * 700), "PENDING", False)
         if (rnd() < SUCCESS_P or force == "optout") and force != "failure":
-            t = request + 1_500 + int(rnd() * 20_000)
+            at_ms = request + 1_500 + int(rnd() * 20_000)
             if rnd() < SLOW_RECEIPT_P:  # carrier receipts can take up to 72 hours
-                t += HOUR_MS + int(rnd() * 70 * HOUR_MS)
+                at_ms += HOUR_MS + int(rnd() * 70 * HOUR_MS)
             status = "DELIVERED" if sms.iso_country == "US" else "SUCCESSFUL"
-            self._pp_sms(sms, "_SMS.SUCCESS", t, status, True)
+            self._pp_sms(sms, "_SMS.SUCCESS", at_ms, status, True)
             if promotional and (rnd() < OPT_OUT_REPLY_P or force == "optout"):
-                t_out = t + MINUTE_MS + (0 if force else int(rnd() * 2 * DAY_MS))
+                t_out = at_ms + MINUTE_MS + (0 if force else int(rnd() * 2 * DAY_MS))
                 if self._pp_sms(sms, "_SMS.OPTOUT", t_out, "OPTED_OUT", False) and user.sms_endpoint_id:
                     user.sms_opt_out = "ALL"
                     user.effective_ms = max(user.effective_ms, t_out)
@@ -88,28 +89,25 @@ class PinpointSms(PlannerCore):
         else:
             status = rng.choice(catalog.PINPOINT_SMS_FAILURES)
             if status == "UNKNOWN":
-                t = request + 72 * HOUR_MS + int(rnd() * MINUTE_MS)
+                at_ms = request + 72 * HOUR_MS + int(rnd() * MINUTE_MS)
             elif status == "TTL_EXPIRED":
-                t = request + HOUR_MS + int(rnd() * 11 * HOUR_MS)
+                at_ms = request + HOUR_MS + int(rnd() * 11 * HOUR_MS)
             else:
-                t = request + 2_000 + int(rnd() * 60_000)
-            self._pp_sms(sms, "_SMS.FAILURE", t, status, True)
+                at_ms = request + 2_000 + int(rnd() * 60_000)
+            self._pp_sms(sms, "_SMS.FAILURE", at_ms, status, True)
 
     def _unit_campaign_sms(self) -> bool:
-        target = self._next_target(
-            "pp-sms", [c for c in self.campaigns if c.producer == "pinpoint" and c.channel == "SMS"]
+        launched = self._launch(
+            "pp-sms",
+            [campaign for campaign in self.campaigns if campaign.producer == "pinpoint" and campaign.channel == "SMS"],
         )
-        if target is None:
+        if launched is None:
             return False
-        campaign, user = target
-        rng, rnd = self.rng, self.rnd
-        treatment = rng.choice(campaign.treatments)
-        t = campaign.launch_ms + int(rnd() * campaign.spread_ms)
-        status = self._status()
-        self._campaign_send(user, campaign, treatment.treatment_id, status, t)
+        campaign, user, treatment, at_ms, status = launched
+        rnd = self.rnd
         if status != "SUCCESS":
             return True
-        sms = self._new_sms("pinpoint", user, t + 200 + int(rnd() * 800), treatment.subject, "Promotional")
+        sms = self._new_sms("pinpoint", user, at_ms + 200 + int(rnd() * 800), treatment.subject, "Promotional")
         sms.client_id = sms.endpoint_id = user.sms_endpoint_id
         sms.campaign_id, sms.treatment_id, sms.campaign_activity_id = (
             campaign.campaign_id,

@@ -28,11 +28,11 @@ TEAM_MEMBER_IS_USER_P = 0.5
 class SesNative(PlannerCore):
     """SES event publishing and notifications."""
 
-    def _ses_newsletter_mail(self, campaign: Campaign, user: User, t: int) -> Mail:
+    def _ses_newsletter_mail(self, campaign: Campaign, user: User, at_ms: int) -> Mail:
         return Mail(
             message_id=ses_message_id(self.rng),
             producer="ses",
-            sent_ms=t,
+            sent_ms=at_ms,
             source="Englake Newsletter <newsletter@news.example.com>",
             destinations=(user.email,),
             subject=campaign.treatments[0].subject,
@@ -43,13 +43,13 @@ class SesNative(PlannerCore):
             list_unsubscribe=True,
         )
 
-    def _ses_transactional_mail(self, user: User, t: int) -> Mail:
+    def _ses_transactional_mail(self, user: User, at_ms: int) -> Mail:
         kind, subject, source = self.rng.choice(catalog.SES_TRANSACTIONAL)
         user.order_seq += 1
         return Mail(
             message_id=ses_message_id(self.rng),
             producer="ses",
-            sent_ms=t,
+            sent_ms=at_ms,
             source=source,
             destinations=(user.email,),
             subject=subject.format(n=10_000 + user.index * 10 + user.order_seq % 10),
@@ -58,7 +58,7 @@ class SesNative(PlannerCore):
             tags={"message_type": [kind]},
         )
 
-    def _ses_notice_mail(self, recipients: list[tuple[str, User | None]], t: int, tagged: bool) -> Mail:
+    def _ses_notice_mail(self, recipients: list[tuple[str, User | None]], at_ms: int, tagged: bool) -> Mail:
         """A billing notice to a team (2–3 recipients, some outside the app); tagged ones belong to a campaign."""
         rng = self.rng
         subject, source = rng.choice(catalog.SES_ACCOUNT_NOTICES)
@@ -68,9 +68,9 @@ class SesNative(PlannerCore):
         return Mail(
             message_id=ses_message_id(rng),
             producer="ses",
-            sent_ms=t,
+            sent_ms=at_ms,
             source=source,
-            destinations=tuple(a for a, _ in recipients),
+            destinations=tuple(addr for addr, _ in recipients),
             subject=subject.format(n=f"INV-{rng.randrange(10_000, 99_999)}"),
             boundary=self._boundary(),
             campaign_id="ses-account-notices" if tagged else None,
@@ -78,12 +78,12 @@ class SesNative(PlannerCore):
             tags=tags,
         )
 
-    def _ses_notification_mail(self, user: User, t: int) -> Mail:
+    def _ses_notification_mail(self, user: User, at_ms: int) -> Mail:
         """Identity feedback notifications (``notificationType``): Delivery/Bounce/Complaint only, no tags."""
         return Mail(
             message_id=ses_message_id(self.rng),
             producer="ses",
-            sent_ms=t,
+            sent_ms=at_ms,
             source="alerts@ops.example.com",
             destinations=(user.email,),
             subject="Sicherheitshinweis: neue Anmeldung 🔐",
@@ -100,7 +100,7 @@ class SesNative(PlannerCore):
                 candidate: tuple[str, User | None] = (other.email, other)
             else:
                 candidate = (rng.choice(catalog.EXTERNAL_ADDRESSES), None)
-            if candidate[0] not in {a for a, _ in recipients}:
+            if candidate[0] not in {addr for addr, _ in recipients}:
                 recipients.append(candidate)
         return recipients
 
@@ -116,13 +116,15 @@ class SesNative(PlannerCore):
                 return True
             roll = NO_NEWSLETTER_ROLL
         user = rng.choice(self.users)
-        t = self._uniform_time()
+        at_ms = self._uniform_time()
         if roll < TRANSACTIONAL_BELOW:
-            self._email(self._ses_transactional_mail(user, t), [(user.email, user)], "https://shop.example.com/orders")
+            self._email(
+                self._ses_transactional_mail(user, at_ms), [(user.email, user)], "https://shop.example.com/orders"
+            )
         elif roll < NOTICE_BELOW:
             recipients = self._team(user)
-            mail = self._ses_notice_mail(recipients, t, tagged=rnd() < TAGGED_NOTICE_P)
+            mail = self._ses_notice_mail(recipients, at_ms, tagged=rnd() < TAGGED_NOTICE_P)
             self._email(mail, recipients, "https://billing.example.com/invoices")
         else:
-            self._email(self._ses_notification_mail(user, t), [(user.email, user)], "")
+            self._email(self._ses_notification_mail(user, at_ms), [(user.email, user)], "")
         return True

@@ -15,7 +15,7 @@ class MalformedLines(PlannerCore):
     def _garbage(self) -> None:
         cfg = self.config
         rng, rnd = self.rng, self.rnd
-        literal = self.r.literal
+        literal = self.renderer.literal
         valid = len(self.entries)
         for i in range(max(4, round(cfg.events * cfg.malformed_rate))):
             kind = i % 4
@@ -23,7 +23,7 @@ class MalformedLines(PlannerCore):
             if kind == 0 and valid:
                 original = self.entries[rng.randrange(valid)]
                 arrival = original[0]
-                self._push(arrival, original[2], self.r.truncated, (original[3], original[4], 0.2 + 0.6 * rnd()))
+                self._push(arrival, original[2], self.renderer.truncated, (original[3], original[4], 0.2 + 0.6 * rnd()))
                 self.truth.malformed_line(original[2])
                 continue
             if kind == 1 or (kind == 0 and not valid):

@@ -17,22 +17,26 @@ class UnknownTypes(PlannerCore):
             emitted = tries = 0
             while emitted < want and pool and tries < want * 50:
                 tries += 1
-                m = pool[rng.randrange(len(pool))]
-                t = m.sent_ms + MINUTE_MS + int(rnd() * 6 * HOUR_MS)
+                message = pool[rng.randrange(len(pool))]
+                at_ms = message.sent_ms + MINUTE_MS + int(rnd() * 6 * HOUR_MS)
                 if producer == PINPOINT:
                     obj = {"reason": "NewEventKind", "detail_version": "2"}
                     if self._emit(
-                        PINPOINT, self._f_pp_email, (m, "_email.future_thing", t, "future_thing", obj), m.sent_ms, t
+                        PINPOINT,
+                        self._f_pp_email,
+                        (message, "_email.future_thing", at_ms, "future_thing", obj),
+                        message.sent_ms,
+                        at_ms,
                     ):
-                        self.truth.email_event(m, "pinpoint", "_email.future_thing", t)
+                        self.truth.email_event(message, "pinpoint", "_email.future_thing", at_ms)
                         emitted += 1
                 elif producer == SES:
-                    obj = {"timestamp": iso_ms(t), "reason": "NewEventKind"}
-                    if self._emit(SES, self._f_ses, (m, "FutureThing", "futureThing", obj, "full"), t, t):
-                        self.truth.email_event(m, "ses", "FutureThing", t)
+                    obj = {"timestamp": iso_ms(at_ms), "reason": "NewEventKind"}
+                    if self._emit(SES, self._f_ses, (message, "FutureThing", "futureThing", obj, "full"), at_ms, at_ms):
+                        self.truth.email_event(message, "ses", "FutureThing", at_ms)
                         emitted += 1
                 else:
-                    args = (m, "TEXT_FUTURE_STATUS", t, False, "FUTURE_STATUS", "A status AWS may add later")
-                    if self._emit(SMS, self._f_eum, args, t, t):
-                        self.truth.sms_event(m, "sms", "TEXT_FUTURE_STATUS", t, is_final=False, priced=True)
+                    args = (message, "TEXT_FUTURE_STATUS", at_ms, False, "FUTURE_STATUS", "A status AWS may add later")
+                    if self._emit(SMS, self._f_eum, args, at_ms, at_ms):
+                        self.truth.sms_event(message, "sms", "TEXT_FUTURE_STATUS", at_ms, is_final=False, priced=True)
                         emitted += 1
