@@ -48,37 +48,26 @@ class Channel:
     share: Callable[[GeneratorConfig], float]
 
 
+def _pinpoint_part(part: float) -> Callable[[GeneratorConfig], float]:
+    return lambda config: pinpoint_share(config) * part
+
+
 CHANNELS: tuple[Channel, ...] = (
     Channel("app events", AppEvents, "_unit_app", lambda config: config.app_share),
-    Channel(
-        "Pinpoint campaign email",
-        PinpointEmail,
-        "_unit_campaign_email",
-        lambda config: pinpoint_share(config) * PINPOINT_CAMPAIGN_EMAIL_SHARE,
-    ),
-    Channel(
-        "Pinpoint journeys",
-        PinpointEmail,
-        "_unit_journey",
-        lambda config: pinpoint_share(config) * PINPOINT_JOURNEY_SHARE,
-    ),
-    Channel(
-        "Pinpoint transactional email",
-        PinpointEmail,
-        "_unit_transactional_email",
-        lambda config: pinpoint_share(config) * PINPOINT_TRANSACTIONAL_EMAIL_SHARE,
-    ),
-    Channel(
-        "Pinpoint campaign SMS",
-        PinpointSms,
-        "_unit_campaign_sms",
-        lambda config: pinpoint_share(config) * PINPOINT_CAMPAIGN_SMS_SHARE,
-    ),
-    Channel(
-        "Pinpoint transactional SMS",
-        PinpointSms,
-        "_unit_transactional_sms",
-        lambda config: pinpoint_share(config) * PINPOINT_TRANSACTIONAL_SMS_SHARE,
+    *(
+        Channel(name, mixin, unit, _pinpoint_part(part))
+        for name, mixin, unit, part in (
+            ("Pinpoint campaign email", PinpointEmail, "_unit_campaign_email", PINPOINT_CAMPAIGN_EMAIL_SHARE),
+            ("Pinpoint journeys", PinpointEmail, "_unit_journey", PINPOINT_JOURNEY_SHARE),
+            (
+                "Pinpoint transactional email",
+                PinpointEmail,
+                "_unit_transactional_email",
+                PINPOINT_TRANSACTIONAL_EMAIL_SHARE,
+            ),
+            ("Pinpoint campaign SMS", PinpointSms, "_unit_campaign_sms", PINPOINT_CAMPAIGN_SMS_SHARE),
+            ("Pinpoint transactional SMS", PinpointSms, "_unit_transactional_sms", PINPOINT_TRANSACTIONAL_SMS_SHARE),
+        )
     ),
     Channel("SES-native email", SesNative, "_unit_ses", lambda config: config.ses_share),
     Channel("End User Messaging SMS", EndUserMessagingSms, "_unit_eum", lambda config: config.eum_share),
