@@ -128,7 +128,7 @@ def land_extras(lake: SyntheticLake, store: LakeStore, *, application_id: str, e
     """Write the lake's endpoint export, campaign catalog and ground truth; returns (endpoints, export key)."""
     lines = [orjson.dumps(endpoint) for endpoint in lake.endpoints()]
     key = endpoint_export_key(application_id, export_id)
-    store.put(key, gzip.compress(b"\n".join(lines) + b"\n" if lines else b"", mtime=0))
+    store.put(key, gzip.compress(b"\n".join(lines) + b"\n" if lines else b"", SYNTHETIC_GZIP_LEVEL, mtime=0))
     for (source, owner, kind), items in lake.campaign_catalog().items():
         write_catalog(store, catalog_key(source, owner, kind), items)
     truth = lake.truth.to_json()
