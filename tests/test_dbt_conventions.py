@@ -16,8 +16,7 @@ import pytest
 from englake.dbt import project_dir, run_dbt
 from englake.errors import StaleLakeError, exit_code
 from englake.settings import Settings
-from ingest.generator import GeneratorConfig
-from ingest.landing import generate_lake
+from ingest.generator import GeneratorConfig, generate_lake
 from ingest.storage import LocalStore
 
 pytestmark = pytest.mark.dbt

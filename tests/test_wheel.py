@@ -14,8 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.generator import GeneratorConfig
-from ingest.landing import TRUTH_KEY, generate_lake
+from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
 from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 
