@@ -46,6 +46,9 @@ def build_models(
     unit tests) on the embedded default or ``target`` (default ENGLAKE_DBT_TARGET). ``sweep_progress(done, total)``
     follows the sweep."""
     settings = settings or get_settings()
+    if settings.is_local and not settings.local_lake_path.is_dir():
+        # A typo in --lake would otherwise build an empty lake and succeed.
+        raise LakeError(f"lake root {settings.local_lake_path} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)")
     swept = _sweep(settings, sweep_progress) if sweep else None
     args = ["build"]
     if full_refresh:
