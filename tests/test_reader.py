@@ -463,7 +463,6 @@ def test_every_documented_event_type_is_in_the_one_seed(producer: Producer) -> N
     assert set(DOCUMENTED_TYPES[producer]) <= known_event_types()[producer] | {"Subscription"}
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's RCS rows in the event_types seed")
 def test_rcs_event_types_are_in_the_seed() -> None:
     assert [t for t in RCS_TYPES if not is_known_event_type(Producer.SMS, t)] == []
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.reader import LakeRecord, read_bytes
 from tests.faults.broken import BuiltLake
 
@@ -23,7 +21,6 @@ def test_models_build_completes(built_lake: BuiltLake) -> None:
     assert "dbt build in" in built_lake.build_output
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's split of run-together records matching the Python reader")
 def test_the_models_find_the_same_records_as_the_reader(built_lake: BuiltLake) -> None:
     ids = {i for i in built_lake.message_ids() if i.startswith("fault-braces-")}
     assert ids == {"fault-braces-0", "fault-braces-1"}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.reader import read_bytes
 from ingest.sweep import CORRUPT_GZIP
@@ -41,7 +39,6 @@ def test_models_build_completes(built_lake: BuiltLake) -> None:
     assert built_lake.query("select count(*) from fct_events")[0][0] > 0
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_object(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
     assert built_lake.quarantined(KIND) == [(key, None, CORRUPT_GZIP)]

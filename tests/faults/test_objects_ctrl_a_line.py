@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.sweep import FIELD_DELIMITER_IN_LINE
 from tests.faults.broken import BuiltLake, unreadable_by_duckdb
@@ -29,7 +27,6 @@ def test_models_build_completes_with_the_good_lines(built_lake: BuiltLake) -> No
     assert ids == {"fault-ctrla-0", "fault-ctrla-1"}
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_line(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
     assert built_lake.quarantined(KIND) == [(key, 3, FIELD_DELIMITER_IN_LINE)]

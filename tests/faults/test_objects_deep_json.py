@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from ingest.quarantine import QuarantineEntry
 from ingest.reader import JSON_TOO_DEEP, LakeRecord, read_bytes
 from tests.faults.broken import BuiltLake, deep_record
@@ -32,7 +30,6 @@ def test_models_build_completes_without_the_deep_record(built_lake: BuiltLake) -
     assert ids == {"fault-deep-0", "fault-deep-1"}
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_line(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
     assert built_lake.quarantined(KIND) == [(key, 2, JSON_TOO_DEEP)]

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.quarantine import QuarantineEntry
 from ingest.reader import INVALID_UTF8, LakeRecord, read_bytes
@@ -37,7 +35,6 @@ def test_models_build_completes_with_the_good_lines(built_lake: BuiltLake) -> No
     assert ids == {f"fault-utf8-{n}" for n in range(3)}
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_line(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
     assert built_lake.quarantined(KIND) == [(key, 2, INVALID_UTF8)]

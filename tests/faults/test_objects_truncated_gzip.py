@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.sweep import SALVAGED, TRUNCATED_GZIP, examine
 from tests.faults.broken import BuiltLake, unreadable_by_duckdb
@@ -41,7 +39,6 @@ def test_models_build_completes_with_the_salvaged_events(built_lake: BuiltLake) 
     assert ids == {f"fault-truncated-{n}" for n in range(salvaged)}
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_cut_line(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
     (entry,) = built_lake.entries(KIND)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from ingest.layout import MOVED_OBJECTS_PREFIX
 from ingest.sweep import EMPTY_GZIP
 from tests.faults.broken import BuiltLake, unreadable_by_duckdb
@@ -29,7 +27,6 @@ def test_models_build_completes(built_lake: BuiltLake) -> None:
     assert "dbt build in" in built_lake.build_output
 
 
-@pytest.mark.xfail(strict=True, reason="needs dbt-core's lake_quarantine union")
 def test_lake_quarantine_names_the_object(built_lake: BuiltLake) -> None:
     key = built_lake.objects[KIND].key
     assert built_lake.quarantined(KIND) == [(key, None, EMPTY_GZIP)]
