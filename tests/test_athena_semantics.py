@@ -102,6 +102,13 @@ def test_regexp_extract_without_a_match_is_null(db) -> None:
     assert duckdb_native(db, sql) == ("",)
 
 
+def test_regexp_replace_names_groups_with_a_dollar_as_java_does(db) -> None:
+    """Trino's replacement is Java's: $1 is group 1 and \\$ a dollar (RE2 writes \\1); unrewritten, $1 stays literal."""
+    sql = "select regexp_replace('ab-ab', '(a)(b)', '[$2$1]' || '\\$')"
+    assert trino(db, sql) == ("[ba]$-[ba]$",)
+    assert duckdb_native(db, "select regexp_replace('ab', '(a)(b)', '[$2$1]')") == ("[$2$1]",)
+
+
 def test_contains_on_an_array_holding_null_is_null_when_absent(db) -> None:
     """ArrayContains: no match and a NULL element → NULL."""
     sql = "SELECT contains(letters, 'b'), contains(letters, 'a') FROM t"

@@ -23,9 +23,9 @@ from typing import Any
 import duckdb
 from sqlglot.errors import SqlglotError
 
-from englake.dbt import PROJECT_DIR, DbtError, run_dbt
+from englake.dbt import DbtError, run_dbt, target_dir
 from englake.errors import ConfigError, LakeError
-from englake.settings import Settings
+from englake.settings import OFFLINE_COMPILE_ATHENA, Settings
 from englake.trino import functions, lake_tables
 from englake.trino.translate import translate
 
@@ -70,8 +70,8 @@ def compile_for_athena(settings: Settings, dbt_vars: dict[str, Any] | None = Non
     args = ["compile", "--no-populate-cache"]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
-    run_dbt(args, settings, target="athena")
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    run_dbt(args, settings, target="athena", athena=OFFLINE_COMPILE_ATHENA)
+    manifest = json.loads((target_dir() / "manifest.json").read_text())
     models, seeds, analyses = {}, {}, {}
     schema = _target_schema(manifest)
     for unique_id, node in manifest["nodes"].items():
@@ -87,7 +87,9 @@ def compile_for_athena(settings: Settings, dbt_vars: dict[str, Any] | None = Non
             )
         elif node["resource_type"] == "seed":
             seeds[node["name"]] = node["relation_name"]
-    sources = {source["name"]: source["relation_name"] for source in manifest["sources"].values()}
+    sources = {
+        source.get("identifier") or source["name"]: source["relation_name"] for source in manifest["sources"].values()
+    }
     return AthenaProject(models, sources, seeds, analyses)
 
 
@@ -103,7 +105,7 @@ def compile_duckdb_analyses(settings: Settings, dbt_vars: dict[str, Any] | None 
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     run_dbt(args, settings)
-    manifest = json.loads((PROJECT_DIR / "target" / "manifest.json").read_text())
+    manifest = json.loads((target_dir() / "manifest.json").read_text())
     return {
         node["name"]: node["compiled_code"]
         for node in manifest["nodes"].values()

@@ -70,7 +70,30 @@ def _safe(node: exp.Expression) -> exp.Boolean:
     return exp.Boolean(this=isinstance(node.parent, exp.Try))
 
 
+def _java_replacement(text: str) -> str:
+    """A Java (Trino) regexp replacement as RE2 (DuckDB) writes it: ``$1`` → ``\\1``, ``\\$`` → ``$``."""
+    out, i = [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            out.append("\\\\" if text[i + 1] == "\\" else text[i + 1])
+            i += 2
+        elif char == "$" and i + 1 < len(text) and text[i + 1].isdigit():
+            out.append("\\" + text[i + 1])
+            i += 2
+        else:
+            out.append(char)
+            i += 1
+    return "".join(out)
+
+
 def _rewrite_call(node: exp.Expression) -> exp.Expression | None:
+    if isinstance(node, exp.RegexpReplace) and node.args.get("replacement") is not None:
+        # Trino names groups $1 in replacements (Java's Matcher); DuckDB's RE2 writes \1: rewrite the literal parts.
+        for literal in list(node.args["replacement"].find_all(exp.Literal)):
+            if literal.is_string:
+                literal.replace(exp.Literal.string(_java_replacement(literal.this)))
+        return None
     if isinstance(node, exp.RegexpExtract):
         args = [node.this, node.expression] + ([node.args["group"]] if node.args.get("group") else [])
         return _call("trino_regexp_extract", *args)
