@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from englake.console import styled
 from englake.database import check_unlocked
@@ -58,8 +58,14 @@ def _release_duckdb() -> None:
             DuckDBConnectionManager._ENV = None
 
 
-def run_dbt(args: list[str], settings: Settings | None = None, target: str | None = None) -> dbtRunnerResult:
-    """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed."""
+def run_dbt(
+    args: list[str],
+    settings: Settings | None = None,
+    target: str | None = None,
+    callbacks: list[Callable[[Any], None]] | None = None,
+) -> dbtRunnerResult:
+    """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed. ``callbacks`` receive dbt's
+    structured events (``EventMsg``) as they happen, e.g. to show progress."""
     from dbt.cli.main import dbtRunner
 
     settings = settings or get_settings()
@@ -75,7 +81,7 @@ def run_dbt(args: list[str], settings: Settings | None = None, target: str | Non
         check_unlocked(settings.resolved_duckdb_path)
     with _profile_env(settings):
         try:
-            result = dbtRunner().invoke(full)
+            result = dbtRunner(callbacks=callbacks or []).invoke(full)
         finally:
             _release_duckdb()
     if not result.success:
