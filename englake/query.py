@@ -77,7 +77,8 @@ def run_analyses(
     compiled = target_path / "compiled" / "englake" / "analyses"
     shutil.rmtree(compiled, ignore_errors=True)  # only this run's analyses, none left from an earlier selection
     args = ["compile", "--select", f"resource_type:analysis,{select}" if select else "resource_type:analysis"]
-    args += ["--target-path", str(target_path), "--no-populate-cache", "--quiet"]
+    # dbt prints a single compiled node to stdout even with --quiet; the rows are all this command prints.
+    args += ["--target-path", str(target_path), "--no-populate-cache", "--log-level", "none"]
     if dbt_vars:
         args += ["--vars", dbt_vars]
     run_dbt(args, settings, target="duckdb")

@@ -380,6 +380,18 @@ def print_scan_report(store: LakeStore, report: ScanReport) -> None:
         console.print(f"wrote {report.quarantine_objects_written:,} quarantine object(s) under quarantine/")
 
 
+#: A record longer than this shows its start and how much more there is (csv and json carry it whole).
+RECORD_PREVIEW = 120
+
+
+def _cut(record: str) -> str:
+    return (
+        record
+        if len(record) <= RECORD_PREVIEW
+        else f"{record[:RECORD_PREVIEW]} [+{len(record) - RECORD_PREVIEW:,} chars]"
+    )
+
+
 #: The quarantine listing's table (csv and json carry every field of a row: detail and detected_at too).
 QUARANTINE_COLUMNS = (
     Column("found_by", "found by"),
@@ -387,7 +399,7 @@ QUARANTINE_COLUMNS = (
     Column("line", numeric=True),
     Column("offset", numeric=True),
     Column("reason"),
-    Column("record", render=lambda record: (record[:117] + "…") if record and len(record) > 120 else plain(record)),
+    Column("record", render=lambda record: _cut(plain(record))),
 )
 
 

@@ -119,9 +119,7 @@ def test_cli_models_summary_names_campaigns_and_sms_rates_are_not_applicable(lak
     for row in rows:
         facts = truth.campaign_catalog.get(row["campaign_id"])
         assert facts is not None, row
-        # Pinpoint campaigns are named from the lake's catalog export; SES campaigns have no name but their id.
-        expected = facts["name"] if facts["producer"] == "pinpoint" else row["campaign_id"]
-        assert row["campaign_name"] == expected
+        assert row["campaign_name"] == facts["name"]  # from the lake's campaign catalog (dim_campaigns)
         if row["channel"] == "sms":
             assert row["open_rate"] is None
             assert row["click_rate"] is None
