@@ -120,6 +120,9 @@ def query_local(sql: str, settings: Settings | None = None) -> list[dict[str, An
 def campaign_summary(settings: Settings | None = None, limit: int = 10) -> list[dict[str, Any]]:
     """Per campaign and channel over all send dates: the campaign's name (``dim_campaigns``), messages, deliveries,
     unique opens and clicks, bounces, rates. Open and click rates are None where they do not apply (SMS)."""
+    # Models built before dim_campaigns existed still summarise, by id.
+    named = query_local("select 1 from information_schema.tables where table_name = 'dim_campaigns'", settings)
+    names = "dim_campaigns" if named else "(select null as campaign_id, null as campaign_name)"
     return query_local(
         f"""
         select
@@ -138,7 +141,7 @@ def campaign_summary(settings: Settings | None = None, limit: int = 10) -> list[
             case when report.channel = 'email' then sum(unique_clicks) / nullif(sum(messages_delivered), 0) end
                 as click_rate
         from rpt_campaign_performance_daily as report
-        left join dim_campaigns as names on names.campaign_id = report.campaign_id
+        left join {names} as names on names.campaign_id = report.campaign_id
         group by report.campaign_id, report.channel
         order by sent desc, report.campaign_id
         limit {int(limit)}
