@@ -18,7 +18,7 @@ from typing import Annotated, Any
 
 import typer
 from rich import box
-from rich.console import Console
+from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.measure import Measurement
 from rich.table import Table
@@ -155,15 +155,13 @@ def _natural_width(table: Table, target: Console) -> int:
     return Measurement.get(target, target.options.update_width(10**6), table).maximum
 
 
-def vertical(table: Table) -> Table:
+def vertical(table: Table) -> RenderableType:
     """``table``'s rows as blocks of ``header  value`` lines, a numbered rule between rows (long values fold)."""
     headers = [str(column.header) for column in table.columns]
     cells = [list(column.cells) for column in table.columns]
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column(overflow="fold")
-    if table.title:
-        grid.add_row(table.title, "")  # a title may hold markup (escaped values): render it, as the table would
     total = table.row_count
     for index in range(total):
         grid.add_row(Text(f"-[ {index + 1} of {total} ]", style="dim"), "")
@@ -171,4 +169,5 @@ def vertical(table: Table) -> Table:
             grid.add_row(header, column[index])
     if not total:
         grid.add_row("(no rows)", "")
-    return grid
+    # The title goes above the grid, not in its label column (which it would widen).
+    return Group(table.title, grid) if table.title else grid
