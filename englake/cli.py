@@ -256,6 +256,10 @@ def sql(
     emit(result.rows, [Column(name, numeric=result.numeric(name)) for name in result.columns], output, wide=wide)
 
 
+#: The doctor's value column folds long values (paths, JSON) so the settings table keeps to 80 columns.
+DOCTOR_VALUE_WIDTH = 20
+
+
 @app.command()
 def doctor(
     lake: str | None = LakeOption,
@@ -268,7 +272,7 @@ def doctor(
 
     settings = _settings(lake)
     checks = run_checks(settings)
-    resolved = resolved_settings()
+    resolved = resolved_settings(overrides={"ENGLAKE_LAKE_ROOT": lake} if lake else None)
     if output is OutputFormat.TABLE:
         emit(
             [vars(setting) for setting in resolved],
@@ -290,10 +294,6 @@ def doctor(
     if failed:
         names = ", ".join(check.name for check in failed)
         raise failed[0].error(f"{len(failed)} of {len(checks)} checks failed: {names} (first: {failed[0].detail})")
-
-
-#: The doctor's value column folds long values (paths, JSON) so the settings table keeps to 80 columns.
-DOCTOR_VALUE_WIDTH = 20
 
 
 @models_app.command("analyses")

@@ -49,7 +49,7 @@ _DERIVED = {"ENGLAKE_LAKE_PATH"}
 class ResolvedSetting:
     name: str
     value: str
-    source: str  # "environment", "default" or "not set"
+    source: str  # "command line", "environment", "default" or "not set"
     defined_by: str  # the class or file that reads it
 
 
@@ -86,11 +86,17 @@ def _shown(name: str, value: Any) -> str:
     return "(hidden)" if _SECRET.search(name) else str(value)
 
 
-def resolved_settings(environ: dict[str, str] | None = None) -> list[ResolvedSetting]:
-    """Every ENGLAKE_* setting englake reads: its value now and whether it came from the environment or a default."""
+def resolved_settings(
+    environ: dict[str, str] | None = None, overrides: dict[str, str] | None = None
+) -> list[ResolvedSetting]:
+    """Every ENGLAKE_* setting englake reads: its value now and whether it came from the command line
+    (``overrides``, e.g. --lake), the environment or a default."""
     environ = dict(os.environ) if environ is None else environ
     upper = {key.upper(): value for key, value in environ.items()}
-    found: dict[str, ResolvedSetting] = {}
+    found: dict[str, ResolvedSetting] = {
+        name: ResolvedSetting(name, _shown(name, value), "command line", "englake.cli")
+        for name, value in (overrides or {}).items()
+    }
 
     def add(name: str, default: Any, defined_by: str) -> None:
         if name in found or name in _DERIVED:

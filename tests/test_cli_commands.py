@@ -173,6 +173,13 @@ def test_cli_doctor_fails_in_one_line_per_check_with_the_first_failures_code(tmp
     )
 
 
+def test_cli_doctor_names_the_command_line_as_the_source_of_lake(tmp_path: Path) -> None:
+    done = _run("doctor", "--lake", str(tmp_path), "--format", "json", ENGLAKE_LAKE_ROOT="/elsewhere")
+    rows = {row["name"]: row for row in map(json.loads, done.stdout.splitlines()) if row["kind"] == "setting"}
+    assert (rows["ENGLAKE_LAKE_ROOT"]["value"], rows["ENGLAKE_LAKE_ROOT"]["source"]) == (str(tmp_path), "command line")
+    assert done.returncode == EXIT_CODES[LakeError]  # a lake folder without built models: no DuckDB file
+
+
 def test_cli_doctor_checks_aws_for_an_s3_lake(tmp_path: Path) -> None:
     env = {name: value for name, value in os.environ.items() if not name.startswith("AWS_")}
     env |= {"ENGLAKE_LAKE_ROOT": "s3://englake-doctor-test/lake", "AWS_CONFIG_FILE": str(tmp_path / "none")}
