@@ -3,7 +3,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test lint bench lock clean browser
+.PHONY: demo shell test lint bench lock clean browser
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "englake needs Python 3.11, found " + sys.version'
@@ -21,8 +21,14 @@ $(VENV)/.test-installed: requirements/test.lock pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.runtime-installed
 
 ## The main job on the embedded default: generate a sample lake, land it, build the models, sync segments.
+## `make demo ARGS=--replace` empties a lake the demo did not create (englake demo exits 18 and leaves it otherwise).
 demo: $(VENV)/.runtime-installed
-	$(BIN)/englake demo
+	$(BIN)/englake demo $(ARGS)
+
+## A shell with the virtual environment active: `englake` on PATH until you `exit` (commands on stdin work too).
+shell: $(VENV)/.runtime-installed
+	@echo "englake is on PATH in this shell ($(abspath $(BIN))); exit to leave" >&2
+	@VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(BIN)):$$PATH" $${SHELL:-/bin/sh}
 
 ## Lint (ruff, cfn-lint), check that every import is a declared dependency (deptry), and run every test.
 test: $(VENV)/.test-installed browser
@@ -48,4 +54,4 @@ lock: | $(BIN)/python
 	$(BIN)/uv pip compile pyproject.toml --python-version 3.11 --generate-hashes --no-strip-extras --extra test -o requirements/test.lock
 
 clean:
-	rm -rf $(VENV) lake dbt_project/target dbt_project/logs
+	rm -rf $(VENV) lake dbt_project/target dbt_project/target-analyses dbt_project/logs

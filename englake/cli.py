@@ -18,8 +18,9 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
-from englake.console import console, err_console, progress
+from englake.console import console, dbt_node_progress, err_console, progress
 from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
+from englake.output import Column, FormatOption, OutputFormat, WideOption, count, emit, percent, print_table
 from englake.project import DbtTarget
 from handlers.audiences.cli import app as audiences_app
 from handlers.cli import app as handlers_app
@@ -176,7 +177,7 @@ def models_build(
         def swept(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, visible=True)
             if done == total:
-                bar.stop()  # the sweep is over: dbt's own log follows
+                bar.update(task, visible=False)  # the sweep is over: dbt's nodes follow
 
         result = build_models(
             _settings(lake),
@@ -185,6 +186,7 @@ def models_build(
             extra_args=["--selector", selector] if selector else [],
             target=_target(target),
             sweep_progress=swept,
+            dbt_callbacks=[dbt_node_progress(bar)],
         )
     if result.sweep is not None and (result.sweep.moves or result.sweep.unfetchable):
         from ingest.cli import print_sweep_report
@@ -193,9 +195,9 @@ def models_build(
     table = Table(title=f"dbt build in {result.seconds:.1f} s")
     table.add_column("status")
     table.add_column("nodes", justify="right")
-    for status, count in sorted(result.statuses.items()):
-        table.add_row(status, str(count))
-    console.print(table)
+    for status, nodes in sorted(result.statuses.items()):
+        table.add_row(status, str(nodes))
+    print_table(table)
     for warning in result.warnings:
         err_console.print(f"[yellow]warning:[/yellow] {warning}")
 
@@ -305,37 +307,34 @@ def models_docs(
 
 
 @models_app.command("summary")
-def models_summary(lake: str | None = LakeOption, limit: int = typer.Option(10, help="Campaigns to show.")) -> None:
+def models_summary(
+    lake: str | None = LakeOption,
+    limit: int = typer.Option(10, help="Campaigns to show."),
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
+) -> None:
     """Print the campaign performance summary from the built models (embedded default)."""
     from englake.models import campaign_summary
 
-    print_campaigns(campaign_summary(_settings(lake), limit=limit))
+    print_campaigns(campaign_summary(_settings(lake), limit=limit), output, wide=wide)
 
 
-def print_campaigns(rows: list[dict]) -> None:
-    from rich.table import Table
-
-    table = Table(title="Campaign performance (all send dates)")
-    for column in ("campaign", "channel", "sent", "delivered", "opened", "clicked", "hard bounces", "complaints"):
-        table.add_column(column, justify="left" if column in ("campaign", "channel") else "right")
-    table.add_column("open rate", justify="right")
-    table.add_column("click rate", justify="right")
-    for row in rows:
-        table.add_row(
-            str(row["campaign_id"]),
-            row["channel"],
-            *(
-                f"{int(row[key] or 0):,}"
-                for key in ("sent", "delivered", "opened", "clicked", "hard_bounces", "complaints")
-            ),
-            _percent(row["open_rate"]),
-            _percent(row["click_rate"]),
-        )
-    console.print(table)
+#: The summary's table: names, not ids (csv and json carry campaign_id and every rate too); short numeric headers so
+#: it fits 80 columns with a campaign name of about twenty characters.
+CAMPAIGN_COLUMNS = (
+    Column("campaign_name", "campaign"),
+    Column("channel"),
+    Column("sent", render=count, numeric=True),
+    Column("delivered", "deliv.", render=count, numeric=True),
+    Column("open_rate", "open %", render=percent, numeric=True),
+    Column("click_rate", "click %", render=percent, numeric=True),
+    Column("hard_bounces", "bounced", render=count, numeric=True),
+    Column("complaints", "compl.", render=count, numeric=True),
+)
 
 
-def _percent(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1%}"
+def print_campaigns(rows: list[dict], output: OutputFormat = OutputFormat.TABLE, *, wide: bool = False) -> None:
+    emit(rows, CAMPAIGN_COLUMNS, output, title="Campaign performance (all send dates)", wide=wide)
 
 
 @app.command()
@@ -356,6 +355,80 @@ def report(
 
 
 @app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help='One SQL statement, e.g. "select * from email_status limit 5".')],
+    lake: str | None = LakeOption,
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
+) -> None:
+    """Run an ad-hoc query on the built models (the embedded DuckDB file, opened read-only)."""
+    from englake.query import run_query
+
+    result = run_query(query, _settings(lake))
+    emit(result.rows, [Column(name, numeric=result.numeric(name)) for name in result.columns], output, wide=wide)
+
+
+#: The doctor's value column folds long values (paths, JSON) so the settings table keeps to 80 columns.
+DOCTOR_VALUE_WIDTH = 20
+
+
+@app.command()
+def doctor(
+    lake: str | None = LakeOption,
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
+) -> None:
+    """Print every ENGLAKE_* setting (value and where it came from), then check the lake, the DuckDB file, the dbt
+    project and, for an s3:// lake or Athena, the AWS Region and credentials. Exits non-zero when a check fails."""
+    from englake.doctor import resolved_settings, run_checks
+
+    settings = _settings(lake)
+    checks = run_checks(settings)
+    resolved = resolved_settings(overrides={"ENGLAKE_LAKE_ROOT": lake} if lake else None)
+    if output is OutputFormat.TABLE:
+        emit(
+            [vars(setting) for setting in resolved],
+            (Column("name", "setting"), Column("source"), Column("value", max_width=DOCTOR_VALUE_WIDTH)),
+            title="Settings",
+            wide=wide,
+        )
+        for check in checks:
+            mark = "ok  " if check.ok else "warn" if check.warning else "FAIL"
+            console.print(f"{mark}  {check.name}: {check.detail}", markup=False, highlight=False)
+    else:
+        rows = [{"kind": "setting", **vars(setting)} for setting in resolved]
+        rows += [
+            {"kind": "check", "name": check.name, "value": check.detail, "source": "", "ok": check.ok}
+            for check in checks
+        ]
+        emit(rows, (Column("kind"), Column("name"), Column("value"), Column("source")), output)
+    failed = [check for check in checks if not check.ok and not check.warning]
+    if failed:
+        names = ", ".join(check.name for check in failed)
+        raise failed[0].error(f"{len(failed)} of {len(checks)} checks failed: {names} (first: {failed[0].detail})")
+
+
+@models_app.command("analyses")
+def models_analyses(
+    lake: str | None = LakeOption,
+    select: str | None = typer.Option(None, "--select", help="Only these analyses (dbt selection, e.g. 'emails*')."),
+    dbt_vars: str | None = typer.Option(None, "--vars", help="dbt vars, e.g. '{address: someone@example.com}'."),
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
+) -> None:
+    """Compile the dbt analyses (dbt_project/analyses/) and run each on the built models; print their rows."""
+    from englake.query import run_analyses
+
+    for analysis in run_analyses(_settings(lake), select=select, dbt_vars=dbt_vars):
+        result = analysis.result
+        columns = [Column(name, numeric=result.numeric(name)) for name in result.columns]
+        if output is OutputFormat.TABLE:
+            emit(result.rows, columns, title=f"{analysis.name}: {len(result.rows):,} row(s)", wide=wide)
+        else:
+            emit([{"analysis": analysis.name, **row} for row in result.rows], columns, output)
+
+
+@app.command()
 def demo(
     lake: str | None = typer.Option(
         None, "--lake", help="Local lake folder for the demo (default ENGLAKE_LAKE_ROOT, ./lake)."
@@ -363,11 +436,17 @@ def demo(
     events: int = typer.Option(20_000, min=100, help="About how many events to generate."),
     days: int = typer.Option(14, min=1, max=365, help="Days of event time, ending now."),
     seed: int = typer.Option(42, help="Generator seed (same seed, same lake)."),
+    replace: bool = typer.Option(
+        False, "--replace", help="Empty the lake even if the demo did not create it (its events, models, sync state)."
+    ),
 ) -> None:
-    """The main job on the embedded default: generate a lake, land it, build the models, sync segments."""
+    """The main job on the embedded default: generate a lake, land it, build the models, sync segments.
+
+    It empties and refills a lake it created before; any other non-empty lake is left alone (exit 18) unless
+    --replace."""
     from englake.demo import run_demo
 
-    run_demo(_settings(lake), events=events, days=days, seed=seed)
+    run_demo(_settings(lake), events=events, days=days, seed=seed, replace=replace)
 
 
 def report_failure(error: BaseException, debug: bool) -> int:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from englake.console import styled
 from englake.database import check_unlocked
@@ -85,12 +85,14 @@ def run_dbt(
     *,
     athena: AthenaSettings | None = None,
     check: bool = True,
+    callbacks: list[Callable[[Any], None]] | None = None,
 ) -> dbtRunnerResult:
     """Run ``dbt <args>`` on the bundled project; raise DbtError naming what failed.
 
     ``target`` defaults to ENGLAKE_DBT_TARGET. On Athena every setting must be there (ConfigError names the missing
     ones before dbt starts); ``athena`` overrides them (offline compilation only). ``check=False`` returns a failed
-    run's result instead of raising (the caller reads its node results).
+    run's result instead of raising (the caller reads its node results). ``callbacks`` receive dbt's structured
+    events (``EventMsg``) as they happen, e.g. to show progress.
     """
     from dbt.cli.main import dbtRunner
 
@@ -110,7 +112,7 @@ def run_dbt(
         check_unlocked(settings.resolved_duckdb_path)
     with _profile_env(settings, athena if chosen is DbtTarget.athena else None):
         try:
-            result = dbtRunner().invoke(full)
+            result = dbtRunner(callbacks=callbacks or []).invoke(full)
         finally:
             _release_duckdb()
     if not result.success and (check or result.result is None):

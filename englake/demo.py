@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from pathlib import Path
 
-from englake.console import console, progress
-from englake.errors import LakeError
+from englake.console import console, dbt_node_progress, progress
+from englake.errors import ForeignLakeError, LakeError
 from englake.models import BuildResult, build_models, campaign_summary
+from englake.output import print_table
 from englake.settings import Settings
-from ingest.generator import TRUTH_KEY, GenerateResult, generate_lake
+from ingest.generator import GenerateResult, generate_lake
 from ingest.reader import ScanReport, inspect_lake, lake_objects
 from ingest.storage import LocalStore
 from segmentation.report import SyncReport
@@ -27,18 +30,33 @@ class DemoResult:
     sync: SyncReport
 
 
-def prepare_demo_lake(settings: Settings) -> LocalStore:
-    """The demo's local lake; refuses a folder that holds anything but an earlier demo (never touches real data)."""
+#: The marker the demo writes into a lake it creates: only a lake holding it is emptied by the next demo.
+DEMO_MARKER_KEY = "_englake/demo.json"
+
+
+def is_demo_lake(root: Path) -> bool:
+    """Whether ``root`` is a folder the demo may empty: missing, empty, or marked by an earlier demo."""
+    if not root.exists():
+        return True
+    if not root.is_dir():
+        return False
+    return not any(root.iterdir()) or (root / DEMO_MARKER_KEY).is_file()
+
+
+def prepare_demo_lake(settings: Settings, *, replace: bool = False) -> LocalStore:
+    """The demo's local lake, emptied for a fresh run; a lake the demo did not create is left alone unless
+    ``replace`` (it may hold someone's landed events or an analyst's models)."""
     if not settings.is_local:
         raise LakeError(f"the demo runs on a local lake folder, not {settings.lake_root}: pass --lake ./lake")
     root = settings.local_lake_path
-    if root.exists() and any(root.iterdir()) and not (root / TRUTH_KEY).exists():
-        raise LakeError(
-            f"{root} holds data the demo did not generate (no {TRUTH_KEY}); "
-            "pass --lake with an empty or new folder, or remove it yourself"
+    if not replace and not is_demo_lake(root):
+        raise ForeignLakeError(
+            f"{root} is a lake the demo did not create (no {DEMO_MARKER_KEY}); left untouched: pass --lake with a "
+            "new folder, or --replace to empty it (make demo ARGS=--replace)"
         )
     root.mkdir(parents=True, exist_ok=True)
     store = LocalStore(root)
+    store.put(DEMO_MARKER_KEY, json.dumps({"created_by": "englake demo", "at": f"{datetime.now(UTC):%FT%TZ}"}).encode())
     # A fresh run: the models and the local segment store are rebuilt from the regenerated lake.
     settings.resolved_duckdb_path.unlink(missing_ok=True)
     for item in list(store.list(SYNC_PREFIX)):
@@ -46,13 +64,15 @@ def prepare_demo_lake(settings: Settings) -> LocalStore:
     return store
 
 
-def run_demo(settings: Settings, *, events: int = 20_000, days: int = 14, seed: int = 42) -> DemoResult:
+def run_demo(
+    settings: Settings, *, events: int = 20_000, days: int = 14, seed: int = 42, replace: bool = False
+) -> DemoResult:
     """Generate → land (Firehose layout) → read back → dbt build → campaign summary → segment sync, printing each."""
     from ingest.cli import landing_table, print_scan_report
     from ingest.generator import GeneratorConfig
     from segmentation.embedded import sync_embedded
 
-    store = prepare_demo_lake(settings)
+    store = prepare_demo_lake(settings, replace=replace)
     config = GeneratorConfig(seed=seed, events=events, days=days)
 
     console.rule("1/5  Generate a sample lake and land it as Kinesis Data Firehose would")
@@ -61,7 +81,7 @@ def run_demo(settings: Settings, *, events: int = 20_000, days: int = 14, seed: 
         generated = generate_lake(
             config, store, replace=True, progress=lambda done, total: bar.update(task, completed=done, total=total)
         )
-    console.print(landing_table(generated.landing, f"Landed into {store.root}"))
+    print_table(landing_table(generated.landing, f"Landed into {store.root}"))
 
     console.rule("2/5  Read the lake back: every record parsed or quarantined")
     objects = lake_objects(store)
@@ -71,8 +91,8 @@ def run_demo(settings: Settings, *, events: int = 20_000, days: int = 14, seed: 
     print_scan_report(store, scan)
 
     console.rule("3/5  Build the models with dbt (DuckDB)")
-    with console.status("dbt build: staging, events, views, facts, reports, segments and their tests…"):
-        build = build_models(settings, extra_args=["--quiet"])
+    with progress(transient=True) as bar:  # dbt's own log stays quiet: N of M nodes is what a demo needs
+        build = build_models(settings, extra_args=["--quiet"], dbt_callbacks=[dbt_node_progress(bar)])
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(build.statuses.items()))
     console.print(f"dbt build finished in {build.seconds:.1f} s: {statuses}")
     for warning in build.warnings:

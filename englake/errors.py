@@ -37,6 +37,10 @@ class LakeError(EnglakeError):
     """The lake root cannot be read or written (names the root or object)."""
 
 
+class ForeignLakeError(LakeError):
+    """A command that empties a lake found one it did not create (names the lake and the override)."""
+
+
 class UnwritablePathError(EnglakeError):
     """A file or folder cannot be written: read-only file system, no permission, or not a folder (names the path)."""
 
@@ -100,6 +104,7 @@ EXIT_CODES: dict[type[BaseException], int] = {
     SegmentNameError: 16,
     DestinationError: 17,
     AthenaError: 18,
+    ForeignLakeError: 19,
 }
 #: click's code for a bad option or argument (typer keeps it).
 USAGE_EXIT_CODE = 2

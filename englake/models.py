@@ -41,10 +41,11 @@ def build_models(
     sweep: bool = True,
     sweep_progress: Callable[[int, int], None] | None = None,
     target: str | None = None,
+    dbt_callbacks: list[Callable[[Any], None]] | None = None,
 ) -> BuildResult:
     """Sweep the lake (objects no engine can read are moved aside), then run `dbt build` (seeds, models, data and
     unit tests) on the embedded default or ``target`` (default ENGLAKE_DBT_TARGET). ``sweep_progress(done, total)``
-    follows the sweep."""
+    follows the sweep; ``dbt_callbacks`` receive dbt's events (englake.dbt_progress counts nodes from them)."""
     settings = settings or get_settings()
     if settings.is_local and not settings.local_lake_path.is_dir():
         # A typo in --lake would otherwise build an empty lake and succeed.
@@ -57,7 +58,7 @@ def build_models(
         args += ["--select", select]
     args += extra_args or []
     started = time.perf_counter()
-    result = run_dbt(args, settings, target)
+    result = run_dbt(args, settings, target, callbacks=dbt_callbacks)
     statuses: dict[str, int] = {}
     warnings: list[str] = []
     for node in result.result.results:
@@ -121,12 +122,17 @@ def query_local(sql: str, settings: Settings | None = None) -> list[dict[str, An
 
 
 def campaign_summary(settings: Settings | None = None, limit: int = 10) -> list[dict[str, Any]]:
-    """Per campaign and channel over all send dates: messages, deliveries, unique opens and clicks, bounces, rates."""
+    """Per campaign and channel over all send dates: the campaign's name (``dim_campaigns``), messages, deliveries,
+    unique opens and clicks, bounces, rates. Open and click rates are None where they do not apply (SMS)."""
+    # Models built before dim_campaigns existed still summarise, by id.
+    named = query_local("select 1 from information_schema.tables where table_name = 'dim_campaigns'", settings)
+    names = "dim_campaigns" if named else "(select null as campaign_id, null as campaign_name)"
     return query_local(
         f"""
         select
-            campaign_id,
-            channel,
+            coalesce(max(names.campaign_name), report.campaign_id) as campaign_name,
+            report.campaign_id,
+            report.channel,
             sum(messages_sent) as sent,
             sum(messages_delivered) as delivered,
             sum(unique_opens) as opened,
@@ -134,11 +140,14 @@ def campaign_summary(settings: Settings | None = None, limit: int = 10) -> list[
             sum(hard_bounces) as hard_bounces,
             sum(complaints) as complaints,
             sum(messages_delivered) / nullif(sum(messages_sent), 0) as delivery_rate,
-            sum(unique_opens) / nullif(sum(messages_delivered), 0) as open_rate,
-            sum(unique_clicks) / nullif(sum(messages_delivered), 0) as click_rate
-        from rpt_campaign_performance_daily
-        group by campaign_id, channel
-        order by sent desc, campaign_id
+            case when report.channel = 'email' then sum(unique_opens) / nullif(sum(messages_delivered), 0) end
+                as open_rate,
+            case when report.channel = 'email' then sum(unique_clicks) / nullif(sum(messages_delivered), 0) end
+                as click_rate
+        from rpt_campaign_performance_daily as report
+        left join {names} as names on names.campaign_id = report.campaign_id
+        group by report.campaign_id, report.channel
+        order by sent desc, report.campaign_id
         limit {int(limit)}
         """,
         settings,

@@ -9,8 +9,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.table import Table
 
 from englake.aws import client as aws_client
-from englake.console import console
+from englake.console import console, err_console
 from englake.errors import ConfigError, LakeError
+from englake.output import Column, FormatOption, OutputFormat, WideOption, count, emit
 
 app = typer.Typer(
     help="Operate the handlers' data: the message archive and the suppression store.", no_args_is_help=True
@@ -52,6 +53,8 @@ def archive_list(
     address: Address = None,
     prefix: Prefix = "archive",
     region: Region = None,
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """List an endpoint's archived messages (latest versions)."""
     endpoint_id = _endpoint_id(endpoint, address)
@@ -59,14 +62,14 @@ def archive_list(
         objects = _archive(bucket, prefix, region).list(endpoint_id)
     except (ClientError, BotoCoreError) as error:
         raise LakeError(f"s3://{bucket}/{prefix}/: {error}") from None
-    table = Table(title=f"Archived messages of {endpoint_id}")
-    table.add_column("key")
-    table.add_column("bytes", justify="right")
-    table.add_column("stored (UTC)")
-    for obj in objects:
-        table.add_row(obj.key, str(obj.size), obj.last_modified.strftime("%Y-%m-%d %H:%M:%S"))
-    console.print(table)
-    console.print(f"{len(objects)} message(s)")
+    rows = [
+        {"key": obj.key, "bytes": obj.size, "stored_at": obj.last_modified.strftime("%Y-%m-%d %H:%M:%S")}
+        for obj in objects
+    ]
+    columns = (Column("key"), Column("bytes", render=count, numeric=True), Column("stored_at", "stored (UTC)"))
+    emit(rows, columns, output, title=f"Archived messages of {endpoint_id}", wide=wide)
+    if output is OutputFormat.TABLE:
+        console.print(f"{len(objects)} message(s)")
 
 
 @archive_app.command("erase")
@@ -119,8 +122,10 @@ def suppression_show(
     db: Db = None,
     table: Table_ = None,
     region: Region = None,
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
 ) -> None:
-    """Show an address's row and the feedback that led to it."""
+    """Show an address's row and the feedback that led to it (csv: the feedback; json: one object with both)."""
     from handlers.addresses import AddressError, normalize_address
 
     try:
@@ -130,31 +135,42 @@ def suppression_show(
     store = _store(db, table, region)
     state = store.get(normalized)
     if state is None:
-        console.print(f"{normalized}: no bounce or complaint on record")
+        err_console.print(f"{normalized}: no bounce or complaint on record")
         raise typer.Exit(0)
-    summary = Table(title=normalized, show_header=False)
-    for name, value in state.meaning().items():
-        summary.add_row(name, "" if value is None else str(value))
-    console.print(summary)
-    ledger = Table(title="feedback")
-    for column in ("time (UTC)", "feedback id", "type", "subtype", "category", "diagnostic"):
-        ledger.add_column(column)
-    for entry in store.entries(normalized):
-        ledger.add_row(
-            entry.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
-            entry.feedback_id,
-            entry.type,
-            entry.subtype or entry.complaint_feedback_type or "",
-            entry.category,
-            entry.diagnostic_code or "",
-        )
-    console.print(ledger)
+    feedback = [
+        {
+            "time": entry.timestamp.strftime("%Y-%m-%d %H:%M:%S"),
+            "feedback_id": entry.feedback_id,
+            "type": entry.type,
+            "subtype": entry.subtype or entry.complaint_feedback_type or "",
+            "category": entry.category,
+            "diagnostic": entry.diagnostic_code or "",
+        }
+        for entry in store.entries(normalized)
+    ]
+    if output is OutputFormat.JSON:
+        emit([{"address": normalized, **state.meaning(), "feedback": feedback}], (), output)
+        return
+    columns = (
+        Column("time", "time (UTC)"),
+        Column("feedback_id", "feedback id"),
+        Column("type"),
+        Column("subtype"),
+        Column("category"),
+        Column("diagnostic"),
+    )
+    if output is OutputFormat.TABLE:
+        fields = [{"field": name, "value": value} for name, value in state.meaning().items()]
+        emit(fields, (Column("field"), Column("value")), title=normalized, wide=wide)
+    emit(feedback, columns, output, title="feedback", wide=wide)
 
 
 @suppression_app.command("list")
 def suppression_list(
     db: Db = None,
     status: Annotated[str | None, typer.Option(help="Only 'active' or 'suppressed' rows.")] = "suppressed",
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """List the rows of the local (SQLite) address store."""
     from handlers.bounces.store import SqliteAddressStore
@@ -162,18 +178,27 @@ def suppression_list(
     store = _store(db, None, None)
     if not isinstance(store, SqliteAddressStore):
         raise ConfigError("listing needs the local store (--db or ENGLAKE_ADDRESS_DB); use the console for DynamoDB")
-    rows = store.addresses(status)
-    table = Table(title=f"{status or 'all'} addresses")
-    for column in ("address", "status", "reason", "since (UTC)", "count", "last type/subtype"):
-        table.add_column(column)
-    for row in rows:
-        table.add_row(
-            row.address,
-            row.status,
-            row.reason or "",
-            row.suppressed_at.strftime("%Y-%m-%d %H:%M:%S") if row.suppressed_at else "",
-            str(row.count),
-            f"{row.type or ''}/{row.subtype or ''}",
-        )
-    console.print(table)
-    console.print(f"{len(rows)} address(es)")
+    rows = [
+        {
+            "address": row.address,
+            "status": row.status,
+            "reason": row.reason or "",
+            "suppressed_at": row.suppressed_at.strftime("%Y-%m-%d %H:%M:%S") if row.suppressed_at else "",
+            "count": row.count,
+            "type": row.type or "",
+            "subtype": row.subtype or "",
+        }
+        for row in store.addresses(status)
+    ]
+    columns = (
+        Column("address"),
+        Column("status"),
+        Column("reason"),
+        Column("suppressed_at", "since (UTC)"),
+        Column("count", render=count, numeric=True),
+        Column("type", "last type"),
+        Column("subtype"),
+    )
+    emit(rows, columns, output, title=f"{status or 'all'} addresses", wide=wide)
+    if output is OutputFormat.TABLE:
+        console.print(f"{len(rows)} address(es)")

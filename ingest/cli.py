@@ -5,11 +5,8 @@ Thin: each command parses options, calls one function of the ingest package, and
 
 from __future__ import annotations
 
-import csv
 import json
-import sys
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -19,12 +16,12 @@ from rich.table import Table
 
 from englake.console import console, err_console, progress
 from englake.errors import InputError, LakeError
+from englake.output import Column, FormatOption, OutputFormat, WideOption, emit, plain, print_table
 from ingest.classify import is_custom_event_type, is_known_event_type
 from ingest.glue import DEFAULT_PROJECTION_START, register_glue
 from ingest.inputs import expand_paths, land_paths
 from ingest.landing import DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_SECONDS, BufferingHints, LandingReport
 from ingest.layout import Producer
-from ingest.quarantine_listing import QuarantineRow
 from ingest.reader import ScanReport, inspect_lake, lake_objects
 from ingest.storage import LakeStore, LocalStore, open_lake
 from ingest.sweep import SweepReport, sweep_lake
@@ -169,7 +166,7 @@ def generate(
             replace=replace,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    console.print(landing_table(result.landing, f"Generated into {escape(store.root)}"))
+    print_table(landing_table(result.landing, f"Generated into {escape(store.root)}"))
     console.print(
         f"{result.records:,} records ({result.unassigned:,} of no producer, spread over the streams); "
         f"{result.endpoints:,} endpoints → {store.uri(result.endpoint_key)}; truth → {store.uri(result.truth_key)}"
@@ -213,11 +210,11 @@ def land(
             delimited=_delimited(undelimited),
             on_file=lambda _: bar.advance(task),
         )
-    console.print(landing_table(result.landing, f"Landed {result.files:,} file(s) into {escape(store.root)}"))
+    print_table(landing_table(result.landing, f"Landed {result.files:,} file(s) into {escape(store.root)}"))
     rejected = sum(result.rejected.values())
     console.print(f"{result.records_in:,} records in = {result.landing.records:,} landed + {rejected:,} quarantined")
     if result.rejected:
-        console.print(_counts_table("Quarantined from the inputs", "reason", result.rejected))
+        print_table(_counts_table("Quarantined from the inputs", "reason", result.rejected))
         console.print(f"quarantine: {', '.join(store.uri(key) for key in result.quarantine_keys)}", markup=False)
     if result.arrival_fallbacks:
         console.print(f"[yellow]{result.arrival_fallbacks:,} record(s) carry no event time; they arrived at --arrival")
@@ -255,13 +252,25 @@ def _report_json(report: ScanReport) -> dict[str, Any]:
     }
 
 
+def _report_rows(counts: dict[str, Any]) -> list[dict[str, Any]]:
+    """The inspect report as long rows: a top-level count is section "summary"; a breakdown is its own section."""
+    rows: list[dict[str, Any]] = []
+    for section, value in counts.items():
+        if isinstance(value, dict):
+            rows += [{"section": section, "name": name, "value": count} for name, count in value.items()]
+        else:
+            rows.append({"section": "summary", "name": section, "value": value})
+    return rows
+
+
 @app.command()
 def inspect(
     lake: LakeOption = None,
     write_quarantine: Annotated[
         bool, typer.Option("--write-quarantine", help="Write each object's quarantined records under quarantine/.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON instead of tables.")] = False,
+    output: FormatOption = OutputFormat.TABLE,
+    as_json: Annotated[bool, typer.Option("--json", hidden=True, help="Same as --format json.")] = False,
     move_unreadable: Annotated[
         bool,
         typer.Option(
@@ -271,8 +280,11 @@ def inspect(
         ),
     ] = False,
 ) -> None:
-    """Read every raw object back: objects, lines, events per producer and type, quarantine per reason."""
+    """Read every raw object back: objects, lines, events per producer and type, quarantine per reason.
+
+    json is one document of every count; csv is one row per count (section, name, value)."""
     store = _store(lake, must_exist=True)
+    as_json = as_json or output is not OutputFormat.TABLE
     if move_unreadable:
         swept = run_sweep(store, quiet=as_json)
         if not as_json:
@@ -281,7 +293,9 @@ def inspect(
     with progress(transient=as_json) as bar:
         task = bar.add_task("reading objects", total=len(objects))
         report = inspect_lake(store, objects=objects, write=write_quarantine, on_object=lambda _: bar.advance(task))
-    if as_json:
+    if output is OutputFormat.CSV:
+        emit(_report_rows(_report_json(report)), (Column("section"), Column("name"), Column("value")), output)
+    elif as_json:
         typer.echo(json.dumps(_report_json(report), indent=2))
     else:
         print_scan_report(store, report)
@@ -318,7 +332,7 @@ def print_sweep_report(store: LakeStore, report: SweepReport) -> None:
                 f"{move.quarantined:,}",
                 escape(move.salvage_key or ""),
             )
-        console.print(table)
+        print_table(table)
     for problem in report.unfetchable:
         err_console.print(f"[yellow]warning:[/yellow] could not fetch {escape(problem)}; the next sweep tries again")
 
@@ -343,7 +357,7 @@ def print_scan_report(store: LakeStore, report: ScanReport) -> None:
     ]:
         summary.add_row(label, f"{value:,}")
     summary.add_row("records = parsed + quarantined", "yes" if report.reconciles else "[red]NO")
-    console.print(summary)
+    print_table(summary)
 
     events = Table(title="Events per producer and raw event type")
     for column in ("producer", "event type", "events", "known"):
@@ -354,21 +368,38 @@ def print_scan_report(store: LakeStore, report: ScanReport) -> None:
         else:
             known = "yes" if is_known_event_type(producer, event_type) else "[yellow]unknown"
         events.add_row(producer.value, escape(event_type), f"{count:,}", known)
-    console.print(events)
+    print_table(events)
 
     if report.quarantined:
-        console.print(_counts_table("Quarantined per reason", "reason", report.quarantined))
+        print_table(_counts_table("Quarantined per reason", "reason", report.quarantined))
     if report.misfiled:
         misfiled = {f"{a.value} prefix holds {b.value} events": n for (a, b), n in report.misfiled.items()}
-        console.print(_counts_table("Events under another producer's prefix", "where", misfiled))
+        print_table(_counts_table("Events under another producer's prefix", "where", misfiled))
     if report.quarantine_objects_written:
         console.print(f"wrote {report.quarantine_objects_written:,} quarantine object(s) under quarantine/")
 
 
-class OutputFormat(StrEnum):
-    TABLE = "table"
-    CSV = "csv"
-    JSON = "json"
+#: A record longer than this shows its start and how much more there is (csv and json carry it whole).
+RECORD_PREVIEW = 120
+
+
+def _cut(record: str) -> str:
+    return (
+        record
+        if len(record) <= RECORD_PREVIEW
+        else f"{record[:RECORD_PREVIEW]} [+{len(record) - RECORD_PREVIEW:,} chars]"
+    )
+
+
+#: The quarantine listing's table (csv and json carry every field of a row: detail and detected_at too).
+QUARANTINE_COLUMNS = (
+    Column("found_by", "found by"),
+    Column("source"),
+    Column("line", numeric=True),
+    Column("offset", numeric=True),
+    Column("reason"),
+    Column("record", render=lambda record: _cut(plain(record))),
+)
 
 
 @app.command()
@@ -376,9 +407,8 @@ def quarantine(
     lake: LakeOption = None,
     reason: Annotated[str | None, typer.Option(help="Only reasons containing this text.")] = None,
     limit: Annotated[int, typer.Option(min=0, help="Show at most this many records (0: all).")] = 50,
-    output: Annotated[
-        OutputFormat, typer.Option("--format", help="table, csv, or json (one JSON object per line).")
-    ] = OutputFormat.TABLE,
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
     as_json: Annotated[bool, typer.Option("--json", hidden=True, help="Same as --format json.")] = False,
 ) -> None:
     """List what could not be read: the models' lake_quarantine and the records that never reached the models."""
@@ -393,30 +423,14 @@ def quarantine(
     output = OutputFormat.JSON if as_json else output
     if listing.note:
         err_console.print(f"note: {listing.note}", markup=False)
-    if output is OutputFormat.JSON:
-        for row in shown:
-            typer.echo(json.dumps(row.to_dict(), ensure_ascii=False, default=str))
-        return
-    if output is OutputFormat.CSV:
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(QuarantineRow.__dataclass_fields__), lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(row.to_dict() for row in shown)
-        return
-    table = Table(title=f"Quarantine of {escape(store.root)}: {len(rows):,} record(s)")
-    for column in ("found by", "source", "line", "offset", "reason", "record"):
-        table.add_column(column, overflow="fold")
+    listed = []
     for row in shown:
-        record = row.record if row.record is not None else "(whole object)" if row.line is None else ""
-        table.add_row(
-            row.found_by,
-            escape(row.source),
-            "" if row.line is None else str(row.line),
-            "" if row.offset is None else str(row.offset),
-            escape(row.reason),
-            escape((record[:117] + "…") if len(record) > 120 else record),
-        )
-    console.print(table)
-    if len(shown) < len(rows):
+        fields = row.to_dict()
+        if output is OutputFormat.TABLE and row.record is None:
+            fields["record"] = "(whole object)" if row.line is None else ""
+        listed.append(fields)
+    emit(listed, QUARANTINE_COLUMNS, output, title=f"Quarantine of {store.root}: {len(rows):,} record(s)", wide=wide)
+    if output is OutputFormat.TABLE and len(shown) < len(rows):
         console.print(f"{len(rows) - len(shown):,} more; use --limit 0 to show all")
 
 
@@ -453,7 +467,7 @@ def register_glue_command(
     table.add_row(f"database {result.database}", result.database_status)
     for name, status in result.tables.items():
         table.add_row(f"table {result.database}.{name}", status)
-    console.print(table)
+    print_table(table)
 
 
 @app.command("export-campaigns")

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from englake.console import console, err_console, progress
+from englake.output import Column, FormatOption, OutputFormat, WideOption, emit
 from segmentation.errors import DestinationError, PartialFailureError
 
 if TYPE_CHECKING:  # DuckDB, pyarrow and boto3 load inside the commands, so ``englake --help`` stays fast
@@ -130,6 +131,7 @@ def report(
         str | None, typer.Option(help="Destination id (sync/<id>/ in the lake); default: every destination.")
     ] = None,
     lake: Lake = None,
+    output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Show the last run report of each destination (kept in the lake beside its snapshot)."""
     from ingest.storage import open_lake
@@ -138,17 +140,20 @@ def report(
 
     store = open_lake(_settings(lake).lake_root)
     ids = [destination_id] if destination_id else destinations_with_state(store)
-    shown = 0
-    for dest_id in ids:
-        data = SnapshotStore(store, dest_id).latest_report()
-        if data is None:
-            continue
+    reports = {dest_id: SnapshotStore(store, dest_id).latest_report() for dest_id in ids}
+    reports = {dest_id: data for dest_id, data in reports.items() if data is not None}
+    if not reports:
+        raise DestinationError(f"no segment sync has run against {store.root} yet: run `englake segments sync`")
+    if output is not OutputFormat.TABLE:  # one row per destination: every field of its last run report
+        rows = [
+            {"destination_id": dest_id, **SyncReport.from_dict(data).to_dict()} for dest_id, data in reports.items()
+        ]
+        emit(rows, [Column("destination_id")], output)
+        return
+    for dest_id, data in reports.items():
         last = SyncReport.from_dict(data)
         console.print(f"[bold]{dest_id}[/bold] — run {last.run_id} at {last.started_at} UTC ({last.membership_source})")
         console.print(last.renderable())
-        shown += 1
-    if not shown:
-        raise DestinationError(f"no segment sync has run against {store.root} yet: run `englake segments sync`")
 
 
 @app.command()
@@ -158,10 +163,10 @@ def who(
     attribute: Attribute = None,
     limit: Annotated[int, typer.Option(help="At most this many rows.")] = 50,
     lake: Lake = None,
+    output: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """List who is in which segment in the local endpoint store."""
-    from rich.table import Table
-
     from ingest.storage import open_lake
     from segmentation.destinations import LocalDestination, open_destination
     from segmentation.settings import SegmentSettings
@@ -176,11 +181,12 @@ def who(
     )
     assert isinstance(target, LocalDestination)
     rows = target.members(segment, limit=limit)
-    table = Table(title=f"Members{f' of {segment}' if segment else ''} ({target.application_id})", header_style="bold")
-    table.add_column("segment")
-    table.add_column("endpoint")
-    for endpoint_id, name in rows:
-        table.add_row(name, endpoint_id)
-    console.print(table)
+    emit(
+        ({"segment": name, "endpoint_id": endpoint_id} for endpoint_id, name in rows),
+        (Column("segment"), Column("endpoint_id", "endpoint")),
+        output,
+        title=f"Members{f' of {segment}' if segment else ''} ({target.application_id})",
+        wide=wide,
+    )
     if len(rows) == limit:
         err_console.print(f"(first {limit} rows; --limit for more)")

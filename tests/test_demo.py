@@ -45,6 +45,6 @@ def test_demo_runs_again_on_its_own_lake(tmp_path: Path) -> None:
 def test_demo_refuses_a_folder_it_did_not_make(tmp_path: Path) -> None:
     (tmp_path / "lake").mkdir()
     (tmp_path / "lake" / "precious.json").write_text("{}")
-    with pytest.raises(LakeError, match="did not generate"):
+    with pytest.raises(LakeError, match="did not create"):
         run_demo(Settings(lake_root=str(tmp_path / "lake")), events=500)
     assert (tmp_path / "lake" / "precious.json").exists()
