@@ -47,7 +47,8 @@ def build_models(
     unit tests) on the embedded default or ``target`` (default ENGLAKE_DBT_TARGET). ``sweep_progress(done, total)``
     follows the sweep; ``dbt_callbacks`` receive dbt's events (englake.dbt_progress counts nodes from them)."""
     settings = settings or get_settings()
-    if settings.is_local and not settings.local_lake_path.is_dir():
+    on_duckdb = (target or settings.dbt_target) == "duckdb"
+    if on_duckdb and settings.is_local and not settings.local_lake_path.is_dir():
         # A typo in --lake would otherwise build an empty lake and succeed.
         raise LakeError(f"lake root {settings.local_lake_path} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)")
     swept = _sweep(settings, sweep_progress) if sweep else None

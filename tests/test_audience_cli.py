@@ -8,13 +8,14 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from englake.errors import EXIT_CODES, InputError
 from handlers.audiences.cli import EXIT_REJECTS, app
 
 runner = CliRunner()
 
 
 def _englake(*args: str) -> subprocess.CompletedProcess:
-    """Through the console script's main(), which turns project errors into one line and exit 1."""
+    """Through the console script's main(), which turns project errors into one line and their exit code."""
     code = "import sys; from englake.cli import main; sys.argv = ['englake', *sys.argv[1:]]; main()"
     return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=False)
 
@@ -36,21 +37,21 @@ def test_check_of_a_clean_file_exits_0(tmp_path: Path) -> None:
     assert "1 rows: 1 accepted, 0 rejected (JSON)" in result.output
 
 
-def test_bad_input_is_one_line_and_exit_1(tmp_path: Path) -> None:
+def test_bad_input_is_one_line_with_its_exit_code(tmp_path: Path) -> None:
     missing = _englake("audiences", "check", str(tmp_path / "nope.csv"))
-    assert missing.returncode == 1
+    assert missing.returncode == EXIT_CODES[InputError]
     assert missing.stderr.startswith("error: ")
     assert "nope.csv: No such file or directory" in " ".join(missing.stderr.split())
     bad = tmp_path / "bad.csv"
     bad.write_text("Name,Phone\nAnn,1\n")
     header = _englake("audiences", "check", str(bad))
-    assert header.returncode == 1
+    assert header.returncode == EXIT_CODES[InputError]
     assert "header has no 'ChannelType' column" in header.stderr
     naive = _englake(
         "audiences", "campaign", "create", "--name", "n", "--segment", "s", "--template", "t",
         "--start", "2026-12-01T09:00:00", "--backend", "pinpoint", "--application-id", "a" * 32,
     )  # fmt: skip
-    assert naive.returncode == 1
+    assert naive.returncode == EXIT_CODES[InputError]
     assert "has no UTC offset" in naive.stderr
     assert "Traceback" not in naive.stderr
 

@@ -81,7 +81,7 @@ def test_a_contract_violation_on_segment_membership_fails_the_build(
     """The sync reads (endpoint_id varchar, segment_name varchar): a model that returns another type fails the
     build before a table is written."""
     project = project_copy(tmp_path)
-    (project / "models" / "marts" / "segment_membership.sql").write_text(
+    (project / "models" / "segments" / "segment_membership.sql").write_text(
         "select cast(42 as integer) as endpoint_id, cast('vip' as varchar) as segment_name\n"
     )
     result = invoke(project, ["run", "--select", "segment_membership"], tmp_path, monkeypatch)

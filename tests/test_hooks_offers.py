@@ -27,7 +27,7 @@ def test_endpoint_offers_from_the_lake_feed_the_filter_hook(tmp_path: Path) -> N
     store = LocalStore(tmp_path / "lake")
     generate_lake(GeneratorConfig(seed=21, events=4_000, days=14), store)
     settings = Settings(lake_root=str(tmp_path / "lake"))
-    build_models(settings, select="+endpoint_offers")
+    build_models(settings, select="+endpoint_offers", extra_args=["--indirect-selection", "cautious"])
     db = str(settings.resolved_duckdb_path)
     with duckdb.connect(db, read_only=True) as con:
         membership = con.execute("select endpoint_id, segment_name from segment_membership").fetchall()
@@ -67,25 +67,25 @@ def test_endpoint_offers_from_the_lake_feed_the_filter_hook(tmp_path: Path) -> N
 
 
 def test_cli_bad_input_is_one_clear_line(tmp_path: Path) -> None:
-    from englake.errors import ConfigError, InputError
+    from englake.errors import EXIT_CODES, ConfigError, InputError
 
     missing = runner.invoke(app, ["hooks", "filter", str(tmp_path / "nope.json"), "--provider", "none"])
-    assert isinstance(missing.exception, InputError)
-    assert "no such hook event file" in str(missing.exception)
+    assert missing.exit_code == EXIT_CODES[InputError]
+    assert "no such hook event file" in " ".join(missing.output.split())
     (tmp_path / "bad.json").write_text("{oops")
     bad = runner.invoke(app, ["hooks", "filter", str(tmp_path / "bad.json"), "--provider", "none"])
-    assert isinstance(bad.exception, InputError)
-    assert "not JSON" in str(bad.exception)
+    assert bad.exit_code == EXIT_CODES[InputError]
+    assert "not JSON" in " ".join(bad.output.split())
     (tmp_path / "wrong.json").write_text('{"Endpoints": {}}')
     wrong = runner.invoke(app, ["hooks", "filter", str(tmp_path / "wrong.json"), "--provider", "none"])
-    assert isinstance(wrong.exception, InputError)
-    assert "CampaignId" in str(wrong.exception)
+    assert wrong.exit_code == EXIT_CODES[InputError]
+    assert "CampaignId" in " ".join(wrong.output.split())
     (tmp_path / "event.json").write_text(json.dumps(filter_event()))
     no_url = runner.invoke(app, ["hooks", "filter", str(tmp_path / "event.json"), "--provider", "http"])
-    assert isinstance(no_url.exception, ConfigError)
-    assert "PROVIDER_URL" in str(no_url.exception)
+    assert no_url.exit_code == EXIT_CODES[ConfigError]
+    assert "PROVIDER_URL" in " ".join(no_url.output.split())
     no_db = runner.invoke(app, ["hooks", "filter", str(tmp_path / "event.json"), "--duckdb", str(tmp_path / "x/y.db")])
-    assert isinstance(no_db.exception, ConfigError)
+    assert no_db.exit_code == EXIT_CODES[ConfigError]
 
 
 def test_cli_render_escapes_html(tmp_path: Path) -> None:

@@ -4,20 +4,19 @@ partition predicates that bound Athena's scans, and dbt vars reaching SQL only a
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
 
-from englake.dbt import PROJECT_DIR, DbtError, run_dbt
-from englake.settings import Settings
+from englake.dbt import DbtError, run_dbt, target_dir
+from englake.settings import OFFLINE_COMPILE_ATHENA, Settings
 
 pytestmark = pytest.mark.dbt
 
 #: dbt writes where DBT_TARGET_PATH says (relative to the project), else to the project's target/.
-COMPILED = PROJECT_DIR / os.environ.get("DBT_TARGET_PATH", "target") / "compiled" / "englake"
+COMPILED = target_dir() / "compiled" / "englake"
 QUOTED_VARS = {
     "englake__segment_webinar_id": "we'binar",
     "englake__webinar_invitation_subject": "%o'k%",
@@ -34,7 +33,12 @@ QUOTED_VARS = {
 def compiled(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     settings = Settings(lake_root=str(tmp_path_factory.mktemp("no-lake")))
     shutil.rmtree(COMPILED, ignore_errors=True)
-    run_dbt(["compile", "--no-populate-cache", "--vars", json.dumps(QUOTED_VARS)], settings, target="athena")
+    run_dbt(
+        ["compile", "--no-populate-cache", "--vars", json.dumps(QUOTED_VARS)],
+        settings,
+        target="athena",
+        athena=OFFLINE_COMPILE_ATHENA,
+    )
     return {path.stem: path.read_text() for path in COMPILED.rglob("*.sql") if "tests" not in path.parts}
 
 
@@ -112,4 +116,5 @@ def test_a_var_that_is_not_its_type_stops_the_compile_naming_it(name: str, value
              "--vars", json.dumps({name: value})],
             settings,
             target="athena",
+            athena=OFFLINE_COMPILE_ATHENA,
         )  # fmt: skip

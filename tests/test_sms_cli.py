@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from englake.cli import app
+from englake.errors import EXIT_CODES, ConfigError, InputError
 from handlers.sms import cli as sms_cli
 from handlers.sms import sender
 from tests.fakes.pinpoint_phone import PhoneValidateFake
@@ -78,13 +79,13 @@ def test_send_file_dry_run_and_bad_files(fakes, tmp_path) -> None:
     assert real.exit_code == 0, real.output  # the dry run did not mark the file as taken
     assert len(sms.sent) == 1
     missing = runner.invoke(app, ["sms", "send-file", str(tmp_path / "nope.csv")])
-    assert missing.exit_code == 1
-    assert "no such file" in str(missing.exception)
+    assert missing.exit_code == EXIT_CODES[InputError]
+    assert "no such file" in text(missing)
     headerless = tmp_path / "h.csv"
     headerless.write_text("phone,text\n+14255550101,hi\n")
     bad = runner.invoke(app, ["sms", "send-file", str(headerless)])
-    assert bad.exit_code == 1
-    assert "no column for destination" in str(bad.exception)
+    assert bad.exit_code == EXIT_CODES[InputError]
+    assert "no column for destination" in text(bad)
 
 
 def test_opt_outs_handle_and_list(fakes, tmp_path) -> None:
@@ -104,8 +105,8 @@ def test_opt_outs_handle_and_list(fakes, tmp_path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{nope")
     malformed = runner.invoke(app, ["sms", "opt-outs", "handle", str(broken)])
-    assert malformed.exit_code == 1
-    assert "not JSON" in str(malformed.exception)
+    assert malformed.exit_code == EXIT_CODES[InputError]
+    assert "not JSON" in text(malformed)
 
 
 def test_validate_a_file_lands_results_in_the_lake(fakes, tmp_path) -> None:
@@ -118,8 +119,8 @@ def test_validate_a_file_lands_results_in_the_lake(fakes, tmp_path) -> None:
     assert sorted(phone.validated) == ["+12065550142", "+14085550101"]
     assert list((tmp_path / "lake" / "phone_numbers" / "validations").glob("*.ndjson"))
     neither = runner.invoke(app, ["sms", "validate"])
-    assert neither.exit_code == 1
-    assert "exactly one of" in str(neither.exception)
+    assert neither.exit_code == EXIT_CODES[ConfigError]
+    assert "exactly one of" in text(neither)
 
 
 def test_write_attributes_needs_a_contact_store(fakes, tmp_path, monkeypatch) -> None:
@@ -128,5 +129,5 @@ def test_write_attributes_needs_a_contact_store(fakes, tmp_path, monkeypatch) ->
     numbers = tmp_path / "n.txt"
     numbers.write_text("+12065550142\n")
     result = runner.invoke(app, ["sms", "validate", "--file", str(numbers), "--write-attributes"])
-    assert result.exit_code == 1
-    assert "ENGLAKE_SMS_PROFILES_DOMAIN or ENGLAKE_PINPOINT_APPLICATION_ID" in str(result.exception)
+    assert result.exit_code == EXIT_CODES[ConfigError]
+    assert "ENGLAKE_SMS_PROFILES_DOMAIN or ENGLAKE_PINPOINT_APPLICATION_ID" in text(result)
