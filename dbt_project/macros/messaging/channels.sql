@@ -19,14 +19,6 @@ case when {{ englake.try_parse_bigint(raw) }} between -62135596800 and 253402300
 {%- endmacro %}
 
 
-{#- A map with every key lower-cased, as the sample's Glue table (OpenX JSON SerDe) shows channelData's keys. -#}
-{% macro lower_map_keys(map_expr) %}{{ return(adapter.dispatch('lower_map_keys', 'englake')(map_expr)) }}{% endmacro %}
-{% macro default__lower_map_keys(map_expr) %}{{ exceptions.raise_compiler_error("lower_map_keys: no implementation for " ~ adapter.type()) }}{% endmacro %}
-{% macro duckdb__lower_map_keys(map_expr) -%}
-map_from_entries(list_transform(map_entries({{ map_expr }}), lambda entry: {'key': lower(entry.key), 'value': entry.value}))
-{%- endmacro %}
-{% macro athena__lower_map_keys(map_expr) %}transform_keys({{ map_expr }}, (k, v) -> lower(k)){% endmacro %}
-
 
 {#-
   The raw event type of a WhatsApp event (the rule in ingest/classify.py, social_event_type): the first status of
@@ -150,14 +142,14 @@ events as (
 
 select
     messageid,
-    max({{ englake.map_get('channeldata', "'isocountrycode'") }}) as iso_country_code,
+    max({{ englake.map_get('channeldata', "'isoCountryCode'") }}) as iso_country_code,
     max(type) as type,
-    max({{ englake.double_from_text(englake.map_get('channeldata', "'totalcarrierfee'")) }}) as carrier_fee,
-    max({{ englake.double_from_text(englake.map_get('channeldata', "'totalmessageprice'")) }}) as message_price,
-    max({{ englake.bigint_from_text(englake.map_get('channeldata', "'totalmessageparts'")) }}) as message_parts,
+    max({{ englake.double_from_text(englake.map_get('channeldata', "'totalCarrierFee'")) }}) as carrier_fee,
+    max({{ englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) }}) as message_price,
+    max({{ englake.bigint_from_text(englake.map_get('channeldata', "'totalMessageParts'")) }}) as message_parts,
     -- As the sample's SQL has it: the message price added to itself (not to the carrier fee).
-    round(max({{ englake.double_from_text(englake.map_get('channeldata', "'totalmessageprice'")) }})
-        + max({{ englake.double_from_text(englake.map_get('channeldata', "'totalmessageprice'")) }}), 5) as total_price,
+    round(max({{ englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) }})
+        + max({{ englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) }}), 5) as total_price,
     {{ englake.array_at('destinationaddress', 1) }} as destination_address,
     sendingaddress as sending_address,
     max({{ englake.json_scalar('rawevent', '$.carrierName') }}) as carrier_name,

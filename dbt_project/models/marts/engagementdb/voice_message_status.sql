@@ -19,9 +19,9 @@ events as (
 
 select
     messageid,
-    max({{ englake.map_get('channeldata', "'isocountrycode'") }}) as iso_country_code,
-    max({{ englake.double_from_text(englake.map_get('channeldata', "'totalmessageprice'")) }}) as message_price,
-    max({{ englake.bigint_from_text(englake.map_get('channeldata', "'calldurationinseconds'")) }}) as call_duration,
+    max({{ englake.map_get('channeldata', "'isoCountryCode'") }}) as iso_country_code,
+    max({{ englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) }}) as message_price,
+    max({{ englake.bigint_from_text(englake.map_get('channeldata', "'callDurationInSeconds'")) }}) as call_duration,
     {{ englake.array_at('destinationaddress', 1) }} as destination_address,
     sendingaddress as sending_address,
     {%- for event_type in voice_types %}

@@ -1,8 +1,10 @@
 {#-
   The records of AWS's engagement-database sample as its Glue table shows them (lower-case column names, epoch-ms
-  `timestamp`, channelData keys lower-cased as its OpenX JSON SerDe reads them), one row per raw record, plus
+  `timestamp`), one row per raw record, plus
   englake's record id, arrival and raw event type. The sample's 11 views read these columns. Its `ingest_timestamp`
   is the hour partition its Firehose transformer derives from each record's own `timestamp` (UTC), not the arrival.
+  channeldata keeps its keys as the templates write them (totalMessagePrice, …); the sample's views read them
+  lower-cased through its Glue SerDe, these views by the written name (the same values).
 -#}
 {%- set fields = englake.engagementdb_record_fields() -%}
 {%- set f = englake.json_fields('parsed', fields) %}
@@ -39,7 +41,7 @@ select
     {{ f.timestamp }} as timestamp_text,
     {{ f.message_id }} as messageid,
     {{ f.tags }} as tags,
-    {{ englake.lower_map_keys(f.channel_data) }} as channeldata,
+    {{ f.channel_data }} as channeldata,
     rawevent,
     {{ englake.engagementdb_event_type(f.channel, f.type, f.status, f.status_code) }} as raw_event_type
 from parsed
