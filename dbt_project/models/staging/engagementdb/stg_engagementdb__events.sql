@@ -2,6 +2,8 @@
   The engagement-database sample's records typed into the canonical event columns, one row per record, so a team
   that ran the sample reads its existing bucket into the same unified events as englake's own producers.
   WhatsApp's sendingAddress is Meta's display number (digits only): written in E.164 like the other phone channels.
+  The event key includes rawEvent: the sample stamps every email event with the mail's send time, so two opens of
+  one message differ only there (a record Firehose delivered twice is still one event).
   Campaign: the record's tags `campaign_id`, else `campaign` (the tag the sample's email views read).
 -#}
 with records as (
@@ -22,7 +24,7 @@ select
     'raw_event_type': 'raw_event_type',
     'event_type_key': 'raw_event_type',
     'event_key': englake.hash_key(["'engagementdb'", 'raw_event_type', 'messageid', 'timestamp_text', 'status',
-                                   englake.array_join_text('destinationaddress')]),
+                                   englake.array_join_text('destinationaddress'), 'rawevent']),
     'invalid_fields': englake.invalid_fields([
         ('timestamp', 'timestamp_text', 'event_timestamp_at'),
         ('channelData.totalMessagePrice', 'price_text', englake.double_from_text('price_text')),
