@@ -63,7 +63,7 @@ with ranked as (
             order by case when is_final then 1 else 0 end desc, event_at desc, status_precedence desc, event_id
         ) as status_rank,
         {%- for name, expression in extra_columns.items() %}
-        {{ expression }} as {{ name }},
+        {{ expression }} as message__{{ name }},
         {%- endfor %}
         max(ingested_at) over (partition by message_id) as last_ingested_at
     from {{ ref('fct_events') }}
@@ -96,7 +96,7 @@ select
     total_carrier_fee as total_carrierfee,
     price_in_millicents_usd,
     {%- for name in extra_columns %}
-    {{ name }},
+    message__{{ name }} as {{ name }},
     {%- endfor %}
     campaign_id,
     endpoint_id,

@@ -47,7 +47,7 @@ select
     'status_description': "nullif(statusmessage, '')",
     'iso_country_code': "coalesce(nullif(isocountrycode, ''), " ~ englake.map_get('channeldata', "'isoCountryCode'") ~ ")",
     'message_parts': englake.bigint_from_text('parts_text'),
-    'message_type': "case when channel <> 'email' then nullif(type, '') end",
+    'message_type': "case when channel in ('text', 'media', 'voice', 'rcs') then nullif(type, '') end",
     'total_message_price': englake.double_from_text('price_text'),
     'total_carrier_fee': englake.double_from_text('carrier_fee_text'),
     'call_duration_seconds': englake.bigint_from_text('call_duration_text'),
