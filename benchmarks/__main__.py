@@ -1,4 +1,8 @@
-"""Run every benchmark module that has a ``main(argv)``: ``python -m benchmarks [--quick]``."""
+"""Run the benchmark modules that have a ``main(argv)``: ``python -m benchmarks [NAME ...] [--quick] [options]``.
+
+Without names every module runs; ``python -m benchmarks generator --quick`` runs only ``benchmarks/generator.py``.
+The other arguments go to each module that runs.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +13,10 @@ from pathlib import Path
 
 
 def main() -> None:
-    argv = sys.argv[1:]
-    for module in sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)])):
-        if module.startswith("_"):
-            continue
+    modules = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if not m.name.startswith("_"))
+    chosen = [arg for arg in sys.argv[1:] if arg in modules]
+    argv = [arg for arg in sys.argv[1:] if arg not in modules]
+    for module in chosen or modules:
         entry = getattr(importlib.import_module(f"benchmarks.{module}"), "main", None)
         if callable(entry):
             print(f"== benchmarks.{module}", flush=True)

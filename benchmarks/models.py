@@ -44,8 +44,8 @@ from benchmarks import machine as describe_machine
 from englake.dbt import PROJECT_DIR, run_dbt
 from englake.models import build_models
 from englake.settings import Settings
-from ingest.generator import GeneratorConfig, SyntheticLake
-from ingest.landing import FirehoseLander, LandingReport, generate_lake
+from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
+from ingest.landing import FirehoseLander, LandingReport
 from ingest.layout import Producer
 from ingest.storage import LocalStore
 

@@ -23,8 +23,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks import machine as describe_machine
-from ingest.generator import GeneratorConfig, SyntheticLake
-from ingest.landing import FirehoseLander, generate_lake
+from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
+from ingest.landing import FirehoseLander
 from ingest.layout import Producer
 from ingest.quarantine import STAGE_SWEEP, read_quarantine
 from ingest.reader import lake_objects

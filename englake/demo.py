@@ -9,7 +9,7 @@ from englake.console import console, progress
 from englake.errors import LakeError
 from englake.models import BuildResult, build_models, campaign_summary
 from englake.settings import Settings
-from ingest.landing import TRUTH_KEY, GenerateResult, generate_lake
+from ingest.generator import TRUTH_KEY, GenerateResult, generate_lake
 from ingest.reader import ScanReport, inspect_lake, lake_objects
 from ingest.storage import LocalStore
 from segmentation.report import SyncReport

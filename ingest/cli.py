@@ -145,8 +145,7 @@ def generate(
     undelimited: Undelimited = None,
 ) -> None:
     """Generate synthetic Pinpoint, SES and End User Messaging events and land them as Firehose would."""
-    from ingest.generator import GeneratorConfig
-    from ingest.landing import generate_lake
+    from ingest.generator import GeneratorConfig, generate_lake
 
     if replace and append:
         raise typer.BadParameter("--replace and --append exclude each other")

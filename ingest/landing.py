@@ -16,28 +16,15 @@ an earlier arrival than the previous record's raises :class:`~englake.errors.Inp
 from __future__ import annotations
 
 import gzip as gzip_module
-import itertools
-import json
 import random
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
 
 from englake.errors import InputError
-from ingest.campaign_catalog import catalog_key, write_catalog
-from ingest.layout import (
-    CATALOG_PREFIX,
-    ENDPOINT_EXPORT_PREFIX,
-    QUARANTINE_PREFIX,
-    RAW_PREFIXES,
-    STREAM_NAMES,
-    SWEEP_PREFIX,
-    Producer,
-    object_key,
-)
+from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, object_key
 from ingest.storage import LakeStore
 
 #: Firehose's default S3 buffer size is 5 MiB and its default interval 300 s; the allowed ranges are 1–128 MiB and
@@ -46,6 +33,9 @@ DEFAULT_BUFFER_BYTES = 5 * 2**20
 DEFAULT_BUFFER_SECONDS = 300
 MAX_BUFFER_BYTES = 128 * 2**20
 MAX_BUFFER_SECONDS = 900
+#: GZIP level of landed objects. Firehose does not document its level; 6 is zlib's default (level 9, ``gzip``'s
+#: default, costs half as much CPU again for objects a few percent smaller).
+DEFAULT_GZIP_LEVEL = 6
 #: Firehose rejects a record larger than 1,000 KiB (before base64). https://docs.aws.amazon.com/firehose/latest/dev/limits.html
 MAX_RECORD_BYTES = 1_000 * 1024
 
@@ -142,11 +132,13 @@ class FirehoseLander:
         stream_version: int = 1,
         uuid_seed: int | None = None,
         on_object: Callable[[LandedObject], None] | None = None,
+        gzip_level: int = DEFAULT_GZIP_LEVEL,
     ) -> None:
         """``uuid_seed`` makes object names reproducible (landing the same records again overwrites, not doubles)."""
         self.store = store
         self.hints = hints or BufferingHints()
         self.gzip = gzip
+        self.gzip_level = gzip_level
         self.delimited = {p: delimited.get(p, True) if isinstance(delimited, Mapping) else delimited for p in Producer}
         self.stream_names = dict(stream_names or STREAM_NAMES)
         self.stream_version = stream_version
@@ -224,7 +216,7 @@ class FirehoseLander:
             body = b"".join(record + b"\n" for record in buffer.records)
         else:
             body = b"".join(buffer.records)
-        stored = gzip_module.compress(body, mtime=0) if self.gzip else body
+        stored = gzip_module.compress(body, self.gzip_level, mtime=0) if self.gzip else body
         key = object_key(
             RAW_PREFIXES[producer],
             self.stream_names[producer],
@@ -238,116 +230,3 @@ class FirehoseLander:
         self.report.objects.append(landed)
         if self.on_object is not None:
             self.on_object(landed)
-
-
-#: Where ``generate`` writes the generator's ground truth in the lake.
-TRUTH_KEY = "synthetic/truth.json"
-#: Object name of an endpoint export (Pinpoint CreateExportJob output: gzip newline-delimited endpoint JSON).
-EXPORT_PART = "part-00000.gz"
-
-
-def endpoint_export_key(application_id: str, export_id: str) -> str:
-    """``endpoints/<application_id>/<export_id>/part-00000.gz``; export ids sort by time."""
-    return f"{ENDPOINT_EXPORT_PREFIX}{application_id}/{export_id}/{EXPORT_PART}"
-
-
-@dataclass
-class GenerateResult:
-    """What ``generate_lake`` wrote."""
-
-    landing: LandingReport
-    records: int = 0
-    unassigned: int = 0  # records of no producer (unclassifiable lines), spread over the producers' streams
-    endpoints: int = 0
-    endpoint_key: str = ""
-    truth_key: str = TRUTH_KEY
-    removed: int = 0  # objects deleted first with ``replace``
-
-
-def clear_synthetic(store: LakeStore) -> int:
-    """Delete what ``generate`` writes (raw objects, quarantine, endpoint exports, truth) and the sweep's ledger of
-    them; returns the count. Objects the sweep moved aside are kept: englake never deletes those."""
-    removed = 0
-    prefixes = [
-        *RAW_PREFIXES.values(),
-        QUARANTINE_PREFIX,
-        ENDPOINT_EXPORT_PREFIX,
-        CATALOG_PREFIX,
-        TRUTH_KEY,
-        SWEEP_PREFIX,
-    ]
-    for prefix in prefixes:
-        for stored in list(store.list(prefix)):
-            store.delete(stored.key)
-            removed += 1
-    return removed
-
-
-def land_synthetic(
-    lake: Any,
-    store: LakeStore,
-    *,
-    application_id: str,
-    export_id: str,
-    hints: BufferingHints | None = None,
-    gzip_objects: bool = True,
-    delimited: bool | Mapping[Producer, bool] = True,
-    uuid_seed: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> GenerateResult:
-    """Land a synthetic lake's records through the lander, then its endpoint export and its ground truth."""
-    spread = itertools.cycle(Producer)
-    with FirehoseLander(store, hints, gzip=gzip_objects, delimited=delimited, uuid_seed=uuid_seed) as lander:
-        records = unassigned = 0
-        for record in lake.records(progress=progress):
-            producer = record.producer
-            if producer is None:  # a line no producer owns still arrives on some stream: the reader quarantines it
-                producer = next(spread)
-                unassigned += 1
-            lander.put(producer, record.line, record.arrival)
-            records += 1
-    lines = [json.dumps(endpoint, ensure_ascii=False, separators=(",", ":")) for endpoint in lake.endpoints()]
-    key = endpoint_export_key(application_id, export_id)
-    store.put(key, gzip_module.compress(("\n".join(lines) + "\n").encode("utf-8") if lines else b"", mtime=0))
-    for (source, owner, kind), items in lake.campaign_catalog().items():
-        write_catalog(store, catalog_key(source, owner, kind), items)
-    truth = lake.truth.to_json()
-    store.put(TRUTH_KEY, truth.encode("utf-8") if isinstance(truth, str) else truth)
-    return GenerateResult(lander.report, records, unassigned, len(lines), key)
-
-
-def generate_lake(
-    config: Any,
-    store: LakeStore,
-    *,
-    hints: BufferingHints | None = None,
-    gzip_objects: bool = True,
-    delimited: bool | Mapping[Producer, bool] = True,
-    replace: bool = False,
-    progress: Callable[[int, int], None] | None = None,
-) -> GenerateResult:
-    """Generate ``config``'s synthetic events into ``store`` as Firehose would have landed them.
-
-    Object names are seeded by ``config.seed``, so generating the same config again overwrites the same objects;
-    ``replace`` first deletes everything an earlier ``generate`` wrote (other seeds or sizes included).
-    ``progress(done, total)`` follows the records as they land.
-    """
-    from ingest.generator import SyntheticLake
-
-    removed = clear_synthetic(store) if replace else 0
-    _, end = config.window()
-    lake = SyntheticLake(config)
-    total = len(lake) if hasattr(lake, "__len__") else 0  # 0: unknown, the bar just counts
-    result = land_synthetic(
-        lake,
-        store,
-        application_id=config.application_id,
-        export_id=f"{end:%Y%m%dT%H%M%SZ}-seed{config.seed}",
-        hints=hints,
-        gzip_objects=gzip_objects,
-        delimited=delimited,
-        uuid_seed=config.seed,
-        progress=(lambda done: progress(done, total)) if progress is not None else None,
-    )
-    result.removed = removed
-    return result

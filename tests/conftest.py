@@ -13,8 +13,7 @@ from moto import mock_aws
 
 from englake.models import build_models
 from englake.settings import Settings
-from ingest.generator import GeneratorConfig
-from ingest.landing import TRUTH_KEY, generate_lake
+from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
 from ingest.storage import LakeStore, LocalStore, open_lake
 from ingest.synthetic.truth import GroundTruth
 

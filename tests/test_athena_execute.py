@@ -18,9 +18,8 @@ import pytest
 from englake.dbt import PROJECT_DIR
 from englake.settings import Settings
 from englake.trino.check import ModelCheck, build_duckdb, check_athena_execution
-from ingest.generator import GeneratorConfig
+from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
 from ingest.inputs import land_paths
-from ingest.landing import TRUTH_KEY, generate_lake
 from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 

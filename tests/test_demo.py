@@ -10,7 +10,7 @@ import pytest
 from englake.demo import run_demo
 from englake.errors import LakeError
 from englake.settings import Settings
-from ingest.landing import TRUTH_KEY
+from ingest.generator import TRUTH_KEY
 from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 

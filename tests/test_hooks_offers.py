@@ -15,8 +15,7 @@ from englake.cli import app
 from englake.dbt import PROJECT_DIR
 from englake.models import build_models
 from englake.settings import Settings
-from ingest.generator import GeneratorConfig
-from ingest.landing import generate_lake
+from ingest.generator import GeneratorConfig, generate_lake
 from ingest.storage import LocalStore
 from tests.hooks_support import email_endpoint, event_with, filter_event
 

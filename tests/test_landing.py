@@ -13,14 +13,8 @@ import pytest
 from moto import mock_aws
 
 from englake.errors import InputError
-from ingest.landing import (
-    MAX_RECORD_BYTES,
-    TRUTH_KEY,
-    BufferingHints,
-    FirehoseLander,
-    endpoint_export_key,
-    land_synthetic,
-)
+from ingest.generator import TRUTH_KEY, endpoint_export_key, land_synthetic
+from ingest.landing import MAX_RECORD_BYTES, BufferingHints, FirehoseLander
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, parse_object_key
 from ingest.reader import inspect_lake
 from ingest.storage import LocalStore, open_lake
@@ -242,6 +236,9 @@ class _StandInLake:
         yield {"Id": "e1", "ChannelType": "EMAIL", "Address": "a@example.com"}
         yield {"Id": "e2", "ChannelType": "SMS", "Address": "+14255550100"}
 
+    def campaign_catalog(self) -> dict[tuple[str, str, str], list[dict]]:
+        return {}
+
     @property
     def truth(self) -> Any:
         class Truth:
@@ -277,7 +274,7 @@ def test_land_synthetic_lands_every_line_and_writes_export_and_truth(tmp_path: A
 
 def test_a_generated_lake_reads_back_to_its_ground_truth(tmp_path: Any) -> None:
     generator = pytest.importorskip("ingest.generator")
-    from ingest.landing import generate_lake
+    generate_lake = generator.generate_lake
 
     config = generator.GeneratorConfig(seed=11, events=1_500, days=2, end=datetime(2026, 11, 20, 12))
     store = LocalStore(tmp_path)

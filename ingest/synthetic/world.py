@@ -141,8 +141,9 @@ def _phone(rng: random.Random, country: Country, taken: set[str]) -> str | None:
         number = "+" + prefix + "".join(str(rng.randrange(10)) for _ in range(country.phone_digits))
         if number in taken:
             continue
-        parsed = phonenumbers.parse(number)
-        if phonenumbers.is_valid_number(parsed) and phonenumbers.number_type(parsed) in _MOBILE_TYPES:
+        # number_type is UNKNOWN for every invalid number, so a mobile type implies is_valid_number (which would
+        # classify the number a second time: half of the generator's planning time at 1M events).
+        if phonenumbers.number_type(phonenumbers.parse(number)) in _MOBILE_TYPES:
             taken.add(number)
             return number
     return None

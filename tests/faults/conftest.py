@@ -11,8 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from englake.cli import app
-from ingest.generator import GeneratorConfig
-from ingest.landing import generate_lake
+from ingest.generator import GeneratorConfig, generate_lake
 from ingest.storage import LocalStore
 from tests.faults.broken import END, BuiltLake, broken_objects
 
