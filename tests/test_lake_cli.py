@@ -72,7 +72,7 @@ def test_land_a_folder_then_inspect_and_list_the_quarantine(inputs: Path, tmp_pa
     assert "not a JSON object: number" in landed.output
 
     counts = json.loads(run("lake", "inspect", "--lake", lake, "--json").stdout)
-    assert counts["parsed"] == {"pinpoint": 8, "ses": 13, "sms": 2}
+    assert counts["parsed"] == {"pinpoint": 8, "ses": 13, "sms": 2, "social": 0, "engagementdb": 0}
     assert counts["records"] == 23
     assert counts["quarantined"] == {}
     assert counts["reconciles"] is True
@@ -198,11 +198,11 @@ def test_register_glue_from_the_cli() -> None:
     first = run(
         "lake", "register-glue", "--bucket", "lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert first.output.count("created") == 7  # database, three raw tables, exports, campaign catalog, quarantine
+    assert first.output.count("created") == 9  # database, five raw tables, exports, campaign catalog, quarantine
     second = run(
         "lake", "register-glue", "--lake", "s3://lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert second.output.count("unchanged") == 7
+    assert second.output.count("unchanged") == 9
     table = boto3.client("glue", region_name="us-east-1").get_table(DatabaseName="englake_raw", Name="raw_pinpoint")
     assert table["Table"]["StorageDescriptor"]["Location"] == "s3://lake-bucket/raw/pinpoint/"
 

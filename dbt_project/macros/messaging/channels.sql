@@ -116,11 +116,13 @@ where status_rank = 1
 
 {#-
   The sample's per-message status view of one End User Messaging channel (its `sms_message_status`,
-  `media_message_status`): the latest event per message joined back, one timestamp column per event type,
-  price, parts and fee from channelData. `sample_channel` is its channel name (text, media); `statuses` maps its
-  status buckets (success, pending, failed) to event types; `columns` maps output column names to event types.
+  `media_message_status`, `voice_message_status`): the latest event per message joined back, one timestamp column
+  per event type, price, parts and fee from channelData (voice: price and call duration only, as its voice view).
+  `sample_channel` is its channel name (text, media, voice); `statuses` maps its status buckets (success, pending,
+  failed) to event types; `columns` maps output column names to event types.
 -#}
-{% macro sample_message_status(sample_channel, columns, statuses) %}
+{% macro sample_message_status(sample_channel, columns, statuses, voice=false) %}
+{%- set price = englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) %}
 with records as (
     select * from {{ ref('stg_engagementdb__records') }} where channel = {{ englake.string_literal(sample_channel) }}
 ),
@@ -143,16 +145,22 @@ events as (
 select
     messageid,
     max({{ englake.map_get('channeldata', "'isoCountryCode'") }}) as iso_country_code,
+    {%- if voice %}
+    max({{ price }}) as message_price,
+    max({{ englake.bigint_from_text(englake.map_get('channeldata', "'callDurationInSeconds'")) }}) as call_duration,
+    {%- else %}
     max(type) as type,
     max({{ englake.double_from_text(englake.map_get('channeldata', "'totalCarrierFee'")) }}) as carrier_fee,
-    max({{ englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) }}) as message_price,
+    max({{ price }}) as message_price,
     max({{ englake.bigint_from_text(englake.map_get('channeldata', "'totalMessageParts'")) }}) as message_parts,
     -- As the sample's SQL has it: the message price added to itself (not to the carrier fee).
-    round(max({{ englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) }})
-        + max({{ englake.double_from_text(englake.map_get('channeldata', "'totalMessagePrice'")) }}), 5) as total_price,
+    round(max({{ price }}) + max({{ price }}), 5) as total_price,
+    {%- endif %}
     {{ englake.array_at('destinationaddress', 1) }} as destination_address,
     sendingaddress as sending_address,
+    {%- if not voice %}
     max({{ englake.json_scalar('rawevent', '$.carrierName') }}) as carrier_name,
+    {%- endif %}
     {%- for name, event_type in columns %}
     max(case when raw_event_type_of_record = '{{ event_type }}' then {{ englake.sample_time('timestamp') }} end) as {{ name }},
     {%- endfor %}
@@ -160,7 +168,9 @@ select
     min(ingest_timestamp) as ingest_timestamp,
     {{ englake.sample_time('min(timestamp)') }} as message_timestamp,
     max(case when timestamp = latest_timestamp then {{ englake.json_scalar('rawevent', '$.messageStatus') }} end) as last_status,
+    {%- if not voice %}
     max(case when timestamp = latest_timestamp then {{ englake.json_scalar('rawevent', '$.messageStatusDescription') }} end) as status_description,
+    {%- endif %}
     max(case when timestamp = latest_timestamp then case
         {%- for bucket, event_types in statuses %}
         when raw_event_type_of_record in ('{{ event_types | join("', '") }}') then '{{ bucket }}'
@@ -171,23 +181,29 @@ group by messageid, destinationaddress, sendingaddress, tags
 {% endmacro %}
 
 
-{#- The sample's per-day success and cost view over one of its message status views (sms, media). -#}
-{% macro sample_conversion_rates(status_model) %}
+{#-
+  The sample's per-day success and cost view over one of its message status views (sms, media; voice: no type, fee
+  or parts, the average call duration instead). Its ORDER BY is dropped: a view has no order.
+-#}
+{% macro sample_conversion_rates(status_model, voice=false) %}
+{%- set keys = ['iso_country_code', 'sending_address'] if voice else ['iso_country_code', 'type', 'sending_address'] %}
 select
     ingest_timestamp,
     cast(message_timestamp as date) as message_date,
-    iso_country_code,
-    type,
-    sending_address,
+    {{ keys | join(', ') }},
     count(*) as total_messages,
     count(case when message_status = 'success' then 1 end) as successful_messages,
     round(cast(count(case when message_status = 'success' then 1 end) as double) / count(*), 3) as success_rate_percentage,
     round(sum(message_price), 4) as total_message_price,
+    {%- if voice %}
+    round(avg(call_duration), 2) as avg_call_duration
+    {%- else %}
     round(sum(carrier_fee), 4) as total_carrier_fee,
     round(sum(total_price), 4) as total_cost,
     round(avg(message_parts), 2) as avg_message_parts
+    {%- endif %}
 from {{ ref(status_model) }}
-group by ingest_timestamp, cast(message_timestamp as date), iso_country_code, type, sending_address
+group by ingest_timestamp, cast(message_timestamp as date), {{ keys | join(', ') }}
 {% endmacro %}
 
 
