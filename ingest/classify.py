@@ -4,8 +4,19 @@ The rule, shared word for word with the dbt staging models (a JSON ``null`` coun
 
 1. a JSON object whose ``event_type`` is a string → Amazon Pinpoint event stream;
 2. else an object with ``eventType`` or ``notificationType``, and an object ``mail`` → Amazon SES;
-3. else an object with ``eventType`` and ``messageId``, and no ``mail`` → AWS End User Messaging SMS;
-4. anything else → unrecognized (quarantined with reason ``unrecognized producer``).
+3. else an object whose ``whatsAppWebhookEntry`` is a string → AWS End User Messaging Social (WhatsApp);
+4. else an object whose ``channel`` is a string, with ``rawEvent`` or ``rawevent`` → a record of AWS's engagement
+   database sample (its Firehose transformer's normalised record);
+5. else an object with ``eventType`` and ``messageId``, and no ``mail`` → AWS End User Messaging SMS;
+6. anything else → unrecognized (quarantined with reason ``unrecognized producer``).
+
+The raw event type of the two newer producers is built from their content, the same way in SQL:
+
+- Social: the first status's ``status`` of the webhook entry (``sent``, ``delivered``, ``read``, ``failed``, …),
+  or ``message`` for an inbound message (the entry's first change holds ``messages``), else ``unknown``;
+- engagement database: ``<channel>:<key>``, the key being ``type`` for email (``Bounce.<statusCode>`` for a bounce,
+  as SES spells the bounce type), ``message`` for an inbound WhatsApp message, else ``status`` (the native
+  ``eventType`` for text/media/voice, the WhatsApp status).
 
 Text that is not a JSON object (invalid JSON, an array, a number, a truncated record) is quarantined with a reason
 naming the JSON error. An unknown event type of a known producer is still an event: it is kept, and ``inspect``
@@ -65,9 +76,56 @@ def producer_of(record: Any) -> Producer | None:
         return Producer.PINPOINT
     if (_present(record, "eventType") or _present(record, "notificationType")) and isinstance(record.get("mail"), dict):
         return Producer.SES
+    if isinstance(record.get("whatsAppWebhookEntry"), str):
+        return Producer.SOCIAL
+    if isinstance(record.get("channel"), str) and (_present(record, "rawEvent") or _present(record, "rawevent")):
+        return Producer.ENGAGEMENTDB
     if _present(record, "eventType") and _present(record, "messageId") and not _present(record, "mail"):
         return Producer.SMS
     return None
+
+
+def _first(value: Any, *path: str | int) -> Any:
+    """The value at ``path`` (keys and list indexes) of decoded JSON, ``None`` where the path does not hold."""
+    for step in path:
+        if isinstance(step, int):
+            value = value[step] if isinstance(value, list) and len(value) > step else None
+        else:
+            value = value.get(step) if isinstance(value, dict) else None
+    return value
+
+
+def _text(value: Any) -> str | None:
+    """A JSON scalar as SQL's json_extract_scalar gives it (strings as they are, others as JSON text)."""
+    if value is None or isinstance(value, dict | list):
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def social_event_type(record: dict[str, Any]) -> str:
+    """A WhatsApp event's type: the first status of the Meta webhook entry, ``message`` for an inbound message."""
+    try:
+        entry = json.loads(record["whatsAppWebhookEntry"])
+    except ValueError:
+        return "unknown"
+    value = _first(entry, "changes", 0, "value")
+    status = _text(_first(value, "statuses", 0, "status"))
+    if status is not None:
+        return status
+    inbound = _first(value, "messages", 0)
+    return "message" if _text(_first(inbound, "id")) or _text(_first(inbound, "type")) else "unknown"
+
+
+def engagementdb_event_type(record: dict[str, Any]) -> str:
+    """``<channel>:<key>`` of an engagement-database record (see the module docstring)."""
+    channel, kind, status = record["channel"], _text(record.get("type")), _text(record.get("status"))
+    if channel == "email":
+        key = f"{kind}.{_text(record.get('statusCode')) or ''}" if kind == "Bounce" else kind
+    elif channel == "whatsapp" and kind == "message":
+        key = "message"
+    else:
+        key = status
+    return f"{channel}:{key or ''}"
 
 
 def event_type_of(producer: Producer, record: dict[str, Any]) -> str:
@@ -76,6 +134,10 @@ def event_type_of(producer: Producer, record: dict[str, Any]) -> str:
         value = record["event_type"]
     elif producer is Producer.SES:
         value = record["eventType"] if _present(record, "eventType") else record["notificationType"]
+    elif producer is Producer.SOCIAL:
+        value = social_event_type(record)
+    elif producer is Producer.ENGAGEMENTDB:
+        value = engagementdb_event_type(record)
     else:
         value = record["eventType"]
     return value if isinstance(value, str) else json.dumps(value)

@@ -14,11 +14,15 @@ from enum import StrEnum
 
 
 class Producer(StrEnum):
-    """The three AWS services whose event records land in the lake."""
+    """The producers whose event records land in the lake (each under its own raw prefix)."""
 
     PINPOINT = "pinpoint"  # Amazon Pinpoint event stream (snake_case, epoch-ms)
     SES = "ses"  # Amazon SES event publishing through a configuration set (camelCase, ISO-8601)
-    SMS = "sms"  # AWS End User Messaging SMS configuration-set events (camelCase, epoch-ms)
+    SMS = "sms"  # AWS End User Messaging SMS/MMS/voice/RCS configuration-set events (camelCase, epoch-ms)
+    SOCIAL = "social"  # AWS End User Messaging Social (WhatsApp) events: AWS header + Meta webhook entry as a string
+    #: Records of AWS's "Engagement Database and Analytics for End User Messaging and SES" sample (its Firehose
+    #: transformer's normalised record: accountId, channel, type, status, timestamp in epoch ms, rawEvent, …).
+    ENGAGEMENTDB = "engagementdb"
 
 
 #: Firehose ``Prefix`` per producer; the deployment template uses the same values.

@@ -63,3 +63,22 @@ def local_or_s3_lake(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator
         s3 = boto3.client("s3", region_name="us-east-1")
         s3.create_bucket(Bucket="lake-bucket")
         yield open_lake("s3://lake-bucket/lake", s3)
+
+
+#: The channel fixtures (tests/fixtures/README.md, `channels/`) with AWS's documented examples around them.
+CHANNEL_FIXTURES = [Path(__file__).parent / "fixtures" / name for name in ("channels", "aws_examples")]
+
+
+@pytest.fixture(scope="session")
+def channels_lake(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """The MMS, voice, RCS, WhatsApp and engagement-database fixture records landed as Firehose would and built with
+    dbt (every model and data test) on DuckDB (tests/test_channels_*.py)."""
+    from ingest.inputs import land_paths
+
+    root = tmp_path_factory.mktemp("channels-lake")
+    land_paths(CHANNEL_FIXTURES, LocalStore(root / "lake"), arrival=datetime(2026, 11, 20, 9, 30))
+    settings = Settings(lake_root=str(root / "lake"), duckdb_path=str(root / "englake.duckdb"))
+    result = build_models(settings)
+    assert result.statuses.get("error", 0) == 0, result.statuses
+    assert result.statuses.get("fail", 0) == 0, result.statuses
+    return settings

@@ -68,11 +68,12 @@ def test_every_model_and_analysis_was_checked(generated) -> None:
 
 @pytest.fixture(scope="module")
 def documented(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, ModelCheck], Path]:
-    """AWS's documented example records plus records that trigger each Trino difference the macros handle
+    """AWS's documented example records, the MMS/voice/RCS/WhatsApp and engagement-database records
+    (tests/fixtures/channels), plus records that trigger each Trino difference the macros handle
     (tests/fixtures/athena_edge_cases), landed as Firehose would; the DuckDB build is kept for the known answers."""
     root = tmp_path_factory.mktemp("athena-documented")
     land_paths(
-        [FIXTURES / "aws_examples", FIXTURES / "athena_edge_cases"],
+        [FIXTURES / "aws_examples", FIXTURES / "channels", FIXTURES / "athena_edge_cases"],
         LocalStore(root / "lake"),
         arrival=datetime(2026, 11, 20, 9, 30),
     )

@@ -22,8 +22,16 @@ STREAM_RESOURCES = {
     Producer.PINPOINT: "PinpointDeliveryStream",
     Producer.SES: "SesDeliveryStream",
     Producer.SMS: "SmsDeliveryStream",
+    Producer.SOCIAL: "SocialDeliveryStream",
+    Producer.ENGAGEMENTDB: "EngagementdbDeliveryStream",
 }
-TABLE_RESOURCES = {Producer.PINPOINT: "RawPinpointTable", Producer.SES: "RawSesTable", Producer.SMS: "RawSmsTable"}
+TABLE_RESOURCES = {
+    Producer.PINPOINT: "RawPinpointTable",
+    Producer.SES: "RawSesTable",
+    Producer.SMS: "RawSmsTable",
+    Producer.SOCIAL: "RawSocialTable",
+    Producer.ENGAGEMENTDB: "RawEngagementdbTable",
+}
 
 
 class _CfnLoader(yaml.SafeLoader):

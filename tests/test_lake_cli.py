@@ -20,6 +20,7 @@ from englake import console
 from englake.cli import app, main
 from englake.errors import EXIT_CODES, ConfigError, InputError, LakeError
 from ingest.glue import TEXT_TABLES
+from ingest.layout import Producer
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "aws_examples"
 ENGLAKE = Path(sys.executable).parent / "englake"
@@ -73,7 +74,7 @@ def test_land_a_folder_then_inspect_and_list_the_quarantine(inputs: Path, tmp_pa
     assert "not a JSON object: number" in landed.output
 
     counts = json.loads(run("lake", "inspect", "--lake", lake, "--json").stdout)
-    assert counts["parsed"] == {"pinpoint": 8, "ses": 13, "sms": 2}
+    assert counts["parsed"] == {"pinpoint": 8, "ses": 13, "sms": 2, "social": 0, "engagementdb": 0}
     assert counts["records"] == 23
     assert counts["quarantined"] == {}
     assert counts["reconciles"] is True
@@ -199,11 +200,11 @@ def test_register_glue_from_the_cli() -> None:
     first = run(
         "lake", "register-glue", "--bucket", "lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert first.output.count("created") == 1 + 3 + len(TEXT_TABLES)  # database, three raw tables, text tables
+    assert first.output.count("created") == 1 + len(Producer) + len(TEXT_TABLES)  # database, raw tables, text tables
     second = run(
         "lake", "register-glue", "--lake", "s3://lake-bucket", "--database", "englake_raw", "--region", "us-east-1"
     )
-    assert second.output.count("unchanged") == 1 + 3 + len(TEXT_TABLES)
+    assert second.output.count("unchanged") == 1 + len(Producer) + len(TEXT_TABLES)
     table = boto3.client("glue", region_name="us-east-1").get_table(DatabaseName="englake_raw", Name="raw_pinpoint")
     assert table["Table"]["StorageDescriptor"]["Location"] == "s3://lake-bucket/raw/pinpoint/"
 

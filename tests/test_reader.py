@@ -445,6 +445,20 @@ DOCUMENTED_TYPES: dict[Producer, list[str]] = {
         ),
         *(f"MEDIA_{t}" for t in ["FILE_INACCESSIBLE", "FILE_TYPE_UNSUPPORTED", "FILE_SIZE_EXCEEDED"]),
     ],
+    # Meta's WhatsApp message statuses as End User Messaging Social delivers them, and an inbound message.
+    Producer.SOCIAL: ["sent", "delivered", "read", "failed", "message"],
+    # The engagement-database sample's <channel>:<status> (ingest/classify.py, engagementdb_event_type).
+    Producer.ENGAGEMENTDB: [
+        "email:Send",
+        "email:Delivery",
+        "email:Bounce.Permanent",
+        "email:Complaint",
+        "text:TEXT_DELIVERED",
+        "media:MEDIA_SUCCESSFUL",
+        "voice:VOICE_COMPLETED",
+        "whatsapp:read",
+        "whatsapp:message",
+    ],
 }
 #: RCS event types of the End User Messaging EventType enum (API_EventDestination), which inspect knew and dbt did not.
 RCS_TYPES = [

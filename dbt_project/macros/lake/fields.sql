@@ -138,9 +138,36 @@
         ('total_message_parts', 'totalMessageParts', 'varchar'),
         ('total_message_price', 'totalMessagePrice', 'varchar'),
         ('total_carrier_fee', 'totalCarrierFee', 'varchar'),
+        ('call_duration_seconds', 'callDurationInSeconds', 'varchar'),
         ('protect_configuration_id', 'protectConfiguration.protectConfigurationId', 'varchar'),
         ('protect_status', 'protectConfiguration.protectStatus', 'varchar'),
         ('protect_recommendation', 'protectConfigurationAssessment.protectRecommendation', 'varchar'),
+    ]) }}
+{% endmacro %}
+
+
+{#-
+  The engagement database sample's normalised record (its Velocity templates). rawEvent is read in staging: its
+  templates spell it rawEvent, its Glue table rawevent, and DuckDB's json_transform matches keys without case.
+-#}
+{% macro engagementdb_record_fields() %}
+    {{ return([
+        ('account_id', 'accountId', 'varchar'),
+        ('organization_id', 'organizationId', 'varchar'),
+        ('sending_id', 'sendingId', 'varchar'),
+        ('sending_address', 'sendingAddress', 'varchar'),
+        ('destination_address', 'destinationAddress', 'array'),
+        ('channel', 'channel', 'varchar'),
+        ('type', 'type', 'varchar'),
+        ('status', 'status', 'varchar'),
+        ('status_code', 'statusCode', 'varchar'),
+        ('status_message', 'statusMessage', 'varchar'),
+        ('raw_status', 'rawStatus', 'varchar'),
+        ('iso_country_code', 'isoCountryCode', 'varchar'),
+        ('timestamp', 'timestamp', 'varchar'),
+        ('message_id', 'messageId', 'varchar'),
+        ('tags', 'tags', 'map'),
+        ('channel_data', 'channelData', 'map'),
     ]) }}
 {% endmacro %}
 

@@ -12,6 +12,10 @@
                 'message_type', 'message_encoding', 'is_final', 'price_in_millicents_usd', 'total_message_price',
                 'total_carrier_fee', 'message_requested_at'],
     } -%}
+    {#- The other phone-number channels share SMS's columns (End User Messaging fills the same fields). -#}
+    {%- for phone_channel in ['mms', 'voice', 'rcs', 'whatsapp'] -%}
+        {%- do channel_columns.update({phone_channel: channel_columns['sms']}) -%}
+    {%- endfor -%}
     {%- set channel = event_type.split('_')[0] -%}
     {%- set known = englake.fct_event_column_names() -%}
     {%- for column in channel_columns.get(channel, []) + extra_columns -%}

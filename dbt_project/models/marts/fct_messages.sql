@@ -10,11 +10,18 @@
 {%- set email_types = ['send', 'delivered', 'open', 'click', 'hardbounce', 'softbounce', 'complaint', 'unsubscribe',
                        'rejected', 'rendering_failure', 'delivery_delay'] -%}
 {%- set sms_types = ['buffered', 'success', 'failure', 'optout'] -%}
+{#- The channels addressed by phone number (End User Messaging SMS, MMS, voice, RCS; WhatsApp). -#}
+{%- set phone_channels = "('sms', 'mms', 'voice', 'rcs', 'whatsapp')" -%}
 
 with message_events as (
-    select *
-    from {{ ref('fct_events') }}
-    where message_id is not null and channel in ('email', 'sms')
+    select fct_events.*, outcomes.outcome
+    from {{ ref('fct_events') }} as fct_events
+    -- The seed's outcome (delivered / failed receipt) of each canonical event type.
+    left join (select distinct event_type, outcome from {{ ref('event_types') }}) as outcomes
+        on fct_events.event_type = outcomes.event_type
+    -- Phone channels: status events only (an inbound WhatsApp message is not a message the business sent).
+    where fct_events.message_id is not null
+        and (fct_events.channel = 'email' or (fct_events.channel in {{ phone_channels }} and fct_events.status_precedence is not null))
     {%- if since %}
         and message_id in (
             select message_id from {{ ref('fct_events') }}
@@ -30,7 +37,7 @@ recipient_events as (
     from message_events
     cross join unnest(
         case
-            when message_events.channel = 'sms' then array[message_events.destination_phone_number]
+            when message_events.channel in {{ phone_channels }} then array[message_events.destination_phone_number]
             when message_events.recipient_address is not null then array[message_events.recipient_address]
             when {{ englake.array_length('message_events.event_recipients') }} > 0 then message_events.event_recipients
             else message_events.destination
@@ -47,7 +54,7 @@ ranked as (
         row_number() over (
             partition by message_id, message_recipient
             order by
-                case when channel = 'sms' and is_final then 1 else 0 end desc,
+                case when channel in {{ phone_channels }} and is_final then 1 else 0 end desc,
                 case when channel = 'email' then status_precedence else 0 end desc,
                 event_at desc,
                 status_precedence desc,
@@ -99,6 +106,9 @@ aggregated as (
         cast(sum(case when event_type = 'email_click' and not {{ englake.is_machine_event() }} then 1 else 0 end) as bigint) as count_human_click,
         max(iso_country_code) as iso_country_code,
         min(case when event_type in ('sms_success', 'sms_failure') then event_at end) as first_sms_receipt_at,
+        cast(sum(case when outcome = 'delivered' then 1 else 0 end) as bigint) as count_delivered_receipt,
+        cast(sum(case when outcome = 'failed' then 1 else 0 end) as bigint) as count_failed_receipt,
+        max(call_duration_seconds) as call_duration_seconds,
         -- SMS price: the final receipt's, taken once (never summed over a message's events: the reference's status
         -- views added the price to itself). Pinpoint prices only final receipts; End User Messaging repeats it on
         -- intermediate ones, which is all there is until the final receipt arrives.
@@ -148,6 +158,9 @@ select
     aggregated.iso_country_code,
     {{ dbt.datediff('aggregated.sent_at', 'aggregated.first_open_at', 'minute') }} as minutes_to_first_open,
     aggregated.first_sms_receipt_at,
+    aggregated.count_delivered_receipt,
+    aggregated.count_failed_receipt,
+    aggregated.call_duration_seconds,
     latest.latest_status,
     latest.latest_status_at,
     latest.latest_record_status,

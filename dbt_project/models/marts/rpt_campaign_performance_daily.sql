@@ -10,7 +10,8 @@
     hard_bounce_rate     = messages hard-bounced     / messages sent
     complaint_rate       = messages complained       / messages sent
     unsubscribe_rate     = messages unsubscribed     / messages delivered
-  A message is one message × recipient (fct_messages). SMS: delivered = a success receipt.
+  A message is one message × recipient (fct_messages). Phone channels (SMS, MMS, voice, RCS, WhatsApp): delivered =
+  a delivered receipt (the event-type seed's outcome), failed = a failed receipt and no delivered one.
 -#}
 with messages as (
     select * from {{ ref('fct_messages') }}
@@ -24,7 +25,7 @@ by_day as (
         channel,
         sent_date,
         count(*) as messages_sent,
-        sum(case when was_delivered or count_sms_success > 0 then 1 else 0 end) as messages_delivered,
+        sum(case when was_delivered or count_delivered_receipt > 0 then 1 else 0 end) as messages_delivered,
         sum(case when was_open then 1 else 0 end) as unique_opens,
         sum(count_open) as total_opens,
         sum(case when was_click then 1 else 0 end) as unique_clicks,
@@ -37,7 +38,8 @@ by_day as (
         sum(case when was_unsubscribe then 1 else 0 end) as unsubscribes,
         sum(case when count_rejected > 0 then 1 else 0 end) as rejects,
         sum(case when count_sms_failure > 0 and count_sms_success = 0 then 1 else 0 end) as sms_failures,
-        sum(case when count_sms_optout > 0 then 1 else 0 end) as sms_optouts
+        sum(case when count_sms_optout > 0 then 1 else 0 end) as sms_optouts,
+        sum(case when count_failed_receipt > 0 and count_delivered_receipt = 0 then 1 else 0 end) as receipt_failures
     from messages
     group by campaign_id, coalesce(treatment_id, ''), channel, sent_date
 )

@@ -9,7 +9,7 @@
 {%- set since = englake.lake_since_datehour(this) %}
 
 with lines as (
-    {%- for producer in ['pinpoint', 'ses', 'sms'] %}
+    {%- for producer in ['pinpoint', 'ses', 'sms', 'social', 'engagementdb'] %}
     select {{ englake.trim_whitespace('line') }} as trimmed, object_key, datehour, '{{ producer }}' as source_prefix
     from ({{ englake.lake_raw_lines(producer, since) }}) as raw_{{ producer }}
     {{ 'union all' if not loop.last }}
@@ -31,7 +31,7 @@ typed as (
     select
         *,
         -- One parse for the validity and all the keys the classification looks at.
-        {{ englake.record_json_types('record', ['', 'event_type', 'eventType', 'notificationType', 'messageId', 'mail']) }} as json_types
+        {{ englake.record_json_types('record', ['', 'event_type', 'eventType', 'notificationType', 'messageId', 'mail', 'whatsAppWebhookEntry', 'channel', 'rawEvent', 'rawevent']) }} as json_types
     from records
 ),
 
@@ -41,8 +41,8 @@ present as (
         json_types is not null as is_valid_json,
         {{ englake.array_at('json_types', 1) }} as json_type,
         -- A key holding JSON null counts as absent, as in ingest/classify.py.
-        {%- for key, index in [('event_type', 2), ('eventType', 3), ('notificationType', 4), ('messageId', 5), ('mail', 6)] %}
-        coalesce({{ englake.array_at('json_types', index) }}, 'NULL') <> 'NULL' as has_{{ key | lower }}{{ ',' if not loop.last }}
+        {%- for name, index in [('event_type', 2), ('eventtype', 3), ('notificationtype', 4), ('messageid', 5), ('mail', 6), ('raw_event', 9), ('rawevent', 10)] %}
+        coalesce({{ englake.array_at('json_types', index) }}, 'NULL') <> 'NULL' as has_{{ name }}{{ ',' if not loop.last }}
         {%- endfor %}
     from typed
 ),
@@ -55,6 +55,8 @@ classified as (
             when json_type <> 'OBJECT' then null
             when {{ englake.array_at('json_types', 2) }} = 'STRING' then 'pinpoint'
             when (has_eventtype or has_notificationtype) and {{ englake.array_at('json_types', 6) }} = 'OBJECT' then 'ses'
+            when {{ englake.array_at('json_types', 7) }} = 'STRING' then 'social'
+            when {{ englake.array_at('json_types', 8) }} = 'STRING' and (has_raw_event or has_rawevent) then 'engagementdb'
             when has_eventtype and has_messageid and not has_mail then 'sms'
         end as producer,
         {{ dbt.hash('record') }} as record_hash
