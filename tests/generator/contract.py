@@ -4,6 +4,7 @@ numbers with these."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,8 @@ def classify(obj: Any) -> str | None:
         return "pinpoint"
     if ("eventType" in obj or "notificationType" in obj) and isinstance(obj.get("mail"), dict):
         return "ses"
+    if isinstance(obj.get("whatsAppWebhookEntry"), str):
+        return "social"
     if "eventType" in obj and "messageId" in obj and "mail" not in obj:
         return "sms"
     return None
@@ -45,7 +48,15 @@ def raw_type(producer: str, obj: dict[str, Any]) -> str:
         return obj["event_type"]
     if producer == "ses":
         return obj.get("eventType", obj.get("notificationType"))
+    if producer == "social":
+        value = whatsapp_value(obj)
+        return value["statuses"][0]["status"] if "statuses" in value else "message"
     return obj["eventType"]
+
+
+def whatsapp_value(obj: dict[str, Any]) -> dict[str, Any]:
+    """The ``value`` of the Meta webhook entry an End User Messaging Social record carries as a string."""
+    return json.loads(obj["whatsAppWebhookEntry"])["changes"][0]["value"]
 
 
 PP_VIEW = {
@@ -167,7 +178,7 @@ def email_message(producer: str, obj: dict[str, Any]) -> tuple[str, list[str], l
 
 def sms_message(producer: str, obj: dict[str, Any]) -> tuple[str, str, bool, int] | None:
     """(message id, destination, is final, event time) of an SMS record; None for other records."""
-    if producer == "sms":
+    if producer == "sms" and obj["eventType"].startswith("TEXT_"):
         return obj["messageId"], obj["destinationPhoneNumber"], obj["isFinal"], obj["eventTimestamp"]
     if producer == "pinpoint" and obj["event_type"].startswith("_SMS."):
         a = obj["attributes"]
@@ -182,6 +193,9 @@ def event_time(producer: str, obj: dict[str, Any]) -> int:
         return obj["event_timestamp"]
     if producer == "sms":
         return obj["eventTimestamp"]
+    if producer == "social":  # Meta's whole seconds
+        value = whatsapp_value(obj)
+        return int((value.get("statuses") or value.get("messages"))[0]["timestamp"]) * 1_000
     kind = raw_type("ses", obj)
     key = {
         "Rendering Failure": "failure",

@@ -45,7 +45,8 @@ def test_messages_match_an_independent_derivation(
                 rank = (final, at, view)
                 if (mid, dest) not in sms_rank or rank[:2] > sms_rank[(mid, dest)][:2]:
                     sms_rank[(mid, dest)] = rank
-    truth = lake.truth.messages
+    # MMS, voice, RCS and WhatsApp messages are derived in test_phone_channels.py
+    truth = {key: entry for key, entry in lake.truth.messages.items() if entry["channel"] in ("email", "sms")}
     assert set(truth) == keys
     for key, entry in truth.items():
         assert entry["counts"] == dict(counts[key]), key
