@@ -33,6 +33,7 @@ renamed as (
         {{ f.total_message_parts }} as total_message_parts_text,
         {{ f.total_message_price }} as total_message_price_text,
         {{ f.total_carrier_fee }} as total_carrier_fee_text,
+        -- a completed call's length (voice; AWS's engagement-database sample reads the same key)
         {{ f.call_duration_seconds }} as call_duration_text
     from parsed
 )
@@ -71,7 +72,6 @@ select
     'is_final': 'is_final',
     'total_message_price': englake.double_from_text('total_message_price_text'),
     'total_carrier_fee': englake.double_from_text('total_carrier_fee_text'),
-    -- a completed call's length (voice; AWS's engagement-database sample reads the same key)
     'call_duration_seconds': englake.bigint_from_text('call_duration_text'),
     'message_requested_at': 'message_requested_at',
     'message_tags': 'context',
