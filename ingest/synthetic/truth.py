@@ -362,7 +362,10 @@ class GroundTruth:
     #: journey id -> name, activities {activity id: EMAIL/SMS}
     journey_catalog: dict[str, dict[str, Any]]
     #: (message id, recipient address) -> channel, producer, endpoint_id, client_id, campaign_id, treatment_id,
-    #: journey_id, subject, sent_at, counts {view: rows}, latest_status, price
+    #: journey_id, subject, sent_at, counts {view: rows}, latest_status, price; MMS, voice, RCS and WhatsApp
+    #: messages add status {raw_event_type, message_status, description, is_final, status_at}, status_counts
+    #: {event type: events}, delivered_receipts, failed_receipts, origination, parts, call_duration_seconds,
+    #: conversation_id, conversation_type
     messages: dict[tuple[str, str], dict[str, Any]]
     #: endpoint id -> channel, address, user_id, opt_out, email_opens, email_clicks, events {name: [...]},
     #: emails_received
@@ -643,6 +646,7 @@ class TruthBuilder:
                 pricing_category=None,
                 delivered_receipts=0,
                 failed_receipts=0,
+                status_counts={},
             )
         if producer == "social":
             entry["sent_at"] = event_ms if entry["sent_at"] is None else min(entry["sent_at"], event_ms)
@@ -650,7 +654,8 @@ class TruthBuilder:
             entry["sent_at"] = message.request_ms
         entry["price"] = message.price
         entry["carrier_fee"] = message.carrier_fee
-        entry["counts"][event_type] = entry["counts"].get(event_type, 0) + 1
+        # fct_messages has no per-type counts for these channels: theirs are apart from ``counts``
+        entry["status_counts"][event_type] = entry["status_counts"].get(event_type, 0) + 1
         if outcome == "delivered":
             entry["delivered_receipts"] += 1
         elif outcome == "failed":
