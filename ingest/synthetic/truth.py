@@ -123,35 +123,9 @@ SMS_VIEWS: dict[str, str] = {
         )
     },
 }
-#: Documented EUM types that feed no SMS view (TEXT_SENT is in the enum but "not supported"; voice; media).
-SMS_OTHER_TYPES: frozenset[str] = frozenset(
-    {"TEXT_SENT"}
-    | {
-        f"VOICE_{s}"
-        for s in ("INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED", "TTL_EXPIRED")
-    }
-    | {
-        f"MEDIA_{s}"
-        for s in (
-            "QUEUED",
-            "PENDING",
-            "SUCCESSFUL",
-            "DELIVERED",
-            "BLOCKED",
-            "TTL_EXPIRED",
-            "CARRIER_UNREACHABLE",
-            "INVALID",
-            "INVALID_MESSAGE",
-            "CARRIER_BLOCKED",
-            "UNREACHABLE",
-            "SPAM",
-            "UNKNOWN",
-            "FILE_INACCESSIBLE",
-            "FILE_TYPE_UNSUPPORTED",
-            "FILE_SIZE_EXCEEDED",
-        )
-    }
-)
+#: Documented EUM SMS types that feed no SMS view (TEXT_SENT is in the enum but "not supported"); MMS, voice and RCS
+#: types are in ``PHONE_CHANNEL_TYPES``.
+SMS_OTHER_TYPES: frozenset[str] = frozenset({"TEXT_SENT"})
 
 #: MMS, voice and RCS (End User Messaging configuration-set events) and WhatsApp (End User Messaging Social status
 #: webhooks): raw type -> (channel, canonical event type, receipt outcome: "delivered", "failed" or None). Finality
