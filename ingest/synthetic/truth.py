@@ -622,6 +622,9 @@ class TruthBuilder:
                 failed_receipts=0,
                 status_counts={},
             )
+        if message.campaign_id is not None:
+            # the campaign is known (its counters are email's and SMS's: its messages are counted in ``messages``)
+            self._campaign(message.campaign_id, message.treatment_id or "")
         if producer == "social":
             entry["sent_at"] = event_ms if entry["sent_at"] is None else min(entry["sent_at"], event_ms)
         else:
