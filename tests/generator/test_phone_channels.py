@@ -195,3 +195,18 @@ def _at(ms: int) -> datetime:
 def test_a_modest_share_of_messages(lake: SyntheticLake, channel: str) -> None:
     channels = Counter(entry["channel"] for entry in lake.truth.messages.values())
     assert 0 < channels[channel] < 0.1 * sum(channels.values())
+
+
+def test_named_rates_govern_the_new_channels_outcomes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Outside the showcase (one forced completed call, one forced WhatsApp failure), the named rates decide."""
+    from ingest.synthetic.channels import eum_phone, whatsapp
+
+    config = GeneratorConfig(seed=5, events=4_000, days=3, end=END)
+    before = generate(config).truth.events_by_raw_type
+    assert before["sms:VOICE_COMPLETED"] > 1
+    assert before["social:failed"] > 1
+    monkeypatch.setattr(eum_phone, "VOICE_ANSWERED_P", 0.0)
+    monkeypatch.setattr(whatsapp, "FAILED_P", 0.0)
+    after = generate(config).truth.events_by_raw_type
+    assert after["sms:VOICE_COMPLETED"] == 1
+    assert after["social:failed"] == 1
