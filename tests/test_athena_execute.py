@@ -22,6 +22,7 @@ from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
 from ingest.inputs import land_paths
 from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
+from tests import channels_truth_support as channels_truth
 
 pytestmark = pytest.mark.dbt
 
@@ -36,15 +37,25 @@ def _by_name(results: list[ModelCheck]) -> dict[str, ModelCheck]:
 
 
 @pytest.fixture(scope="module")
-def generated(tmp_path_factory: pytest.TempPathFactory) -> dict[str, ModelCheck]:
-    """A small generated lake (as tests/test_models.py builds one, fewer events), checked end to end."""
+def generated_lake(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[dict[str, ModelCheck], Settings, GroundTruth]:
+    """A small generated lake with every channel (as tests/test_models.py builds one, fewer events), checked end to
+    end; with the DuckDB build it was compared with and its ground truth."""
     root = tmp_path_factory.mktemp("athena-generated")
     store = LocalStore(root / "lake")
     generate_lake(GeneratorConfig(seed=11, events=1_200, days=5), store)
     truth = GroundTruth.from_json(store.get(TRUTH_KEY).decode())
     end = truth.end if isinstance(truth.end, datetime) else datetime.fromisoformat(truth.end)
     settings = Settings(lake_root=str(root / "lake"), duckdb_path=str(root / "englake.duckdb"))
-    return _by_name(check_athena_execution(settings, dbt_vars={"englake__segment_as_of": f"{end:%Y-%m-%d %H:%M:%S}"}))
+    dbt_vars = {"englake__segment_as_of": f"{end:%Y-%m-%d %H:%M:%S}"}
+    build = build_duckdb(settings, root / "englake.duckdb", dbt_vars)
+    return _by_name(check_athena_execution(settings, dbt_vars=dbt_vars, duckdb_path=build)), settings, truth
+
+
+@pytest.fixture(scope="module")
+def generated(generated_lake) -> dict[str, ModelCheck]:
+    return generated_lake[0]
 
 
 @pytest.mark.parametrize("model", MODELS)
@@ -64,6 +75,29 @@ def test_generated_lake_gives_the_same_analysis_rows_on_athena(generated, analys
 def test_every_model_and_analysis_was_checked(generated) -> None:
     assert sorted(generated) == sorted(MODELS + ANALYSES)
     assert generated["stg_lake__records"].duckdb_rows > 1_000  # the lake is not trivially empty
+
+
+@pytest.mark.parametrize("view", channels_truth.NEW_VIEWS)
+def test_every_new_channel_view_has_the_truth_rows_on_athena(generated_lake, view: str) -> None:
+    """The generated lake has MMS, voice, RCS and WhatsApp: each new view runs on Athena (emulated) with the rows the
+    truth says, the same rows as on DuckDB (checksum), which the checks below compare with the truth value by value."""
+    results, _, truth = generated_lake
+    expected = channels_truth.expected_rows(truth)[view]
+    assert expected > 0
+    assert results[view].ok, results[view].error
+    assert results[view].athena_rows == results[view].duckdb_rows == expected
+
+
+@pytest.mark.parametrize("channel", channels_truth.NEW_CHANNELS)
+def test_generated_status_views_equal_the_truth(generated_lake, channel: str) -> None:
+    _, settings, truth = generated_lake
+    channels_truth.check_status_view(settings, truth, channel)
+
+
+@pytest.mark.parametrize("check", sorted(channels_truth.CHECKS))
+def test_generated_channel_views_equal_the_truth(generated_lake, check: str) -> None:
+    _, settings, truth = generated_lake
+    channels_truth.CHECKS[check](settings, truth)
 
 
 @pytest.fixture(scope="module")

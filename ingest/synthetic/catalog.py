@@ -274,3 +274,60 @@ WEBINARS: tuple[tuple[str, str], ...] = (
     ("webinar3", "Segmentación avanzada con dbt"),
     ("webinar7", "Deliverability 101 📬"),
 )
+
+#: End User Messaging MMS final failures: (event type, messageStatus, messageStatusDescription).
+MMS_FAILURES: tuple[tuple[str, str, str], ...] = (
+    ("MEDIA_BLOCKED", "BLOCKED", "Message blocked by the carrier"),
+    ("MEDIA_TTL_EXPIRED", "TTL_EXPIRED", "Message was not delivered before the time to live expired"),
+    ("MEDIA_CARRIER_UNREACHABLE", "CARRIER_UNREACHABLE", "Carrier could not be reached"),
+    ("MEDIA_INVALID", "INVALID", "Destination phone number is not valid"),
+    ("MEDIA_INVALID_MESSAGE", "INVALID_MESSAGE", "Message body is not valid"),
+    ("MEDIA_CARRIER_BLOCKED", "CARRIER_BLOCKED", "Message blocked by the carrier"),
+    ("MEDIA_UNREACHABLE", "UNREACHABLE", "Destination phone could not be reached"),
+    ("MEDIA_SPAM", "SPAM", "Message identified as spam by the carrier"),
+    ("MEDIA_UNKNOWN", "UNKNOWN", "No final carrier receipt within 72 hours"),
+    ("MEDIA_FILE_INACCESSIBLE", "INVALID_MESSAGE", "Media file inaccessible"),
+    ("MEDIA_FILE_TYPE_UNSUPPORTED", "INVALID_MESSAGE", "Media file type unsupported"),
+    ("MEDIA_FILE_SIZE_EXCEEDED", "INVALID_MESSAGE", "Media file size exceeded"),
+)
+#: MMS captions (a media URL goes with each at send time; the events do not carry it).
+MMS_BODIES: tuple[str, ...] = (
+    "Englake: the spring lookbook is here",
+    "Englake: your boarding pass",
+    "Englake: 20% off trail shoes this weekend",
+)
+#: Voice calls that are not answered: (event type, messageStatus, messageStatusDescription).
+VOICE_FAILURES: tuple[tuple[str, str, str], ...] = (
+    ("VOICE_NO_ANSWER", "NO_ANSWER", "Call not answered"),
+    ("VOICE_BUSY", "BUSY", "Line busy"),
+    ("VOICE_FAILED", "FAILED", "Call failed"),
+    ("VOICE_TTL_EXPIRED", "TTL_EXPIRED", "Call not placed before the time to live expired"),
+)
+#: The RCS agent the synthetic business sends from (End User Messaging puts it where a number would be).
+RCS_AGENT_ID = "englake_agent"
+RCS_FAILURES: tuple[tuple[str, str, str], ...] = (
+    ("RCS_FAILED", "FAILED", "Message failed"),
+    ("RCS_TTL_EXPIRED", "TTL_EXPIRED", "Message was not delivered before the time to live expired"),
+    ("RCS_PROTECT_BLOCKED", "PROTECT_BLOCKED", "Message blocked by protect configuration"),
+)
+RCS_FALLBACK: tuple[str, str, str] = (
+    "RCS_FALLEN_BACK_TO_SMS",
+    "FALLEN_BACK_TO_SMS",
+    "Device not RCS capable; sent as SMS",
+)
+#: End User Messaging campaigns (their id in each send's context, as ``campaign_id``): (id, name, channel).
+PHONE_CAMPAIGNS: tuple[tuple[str, str, str], ...] = (
+    ("eum-mms-spring-lookbook", "Spring lookbook (MMS)", "mms"),
+    ("eum-voice-appointment-reminders", "Appointment reminders (voice)", "voice"),
+    ("eum-rcs-order-updates", "Order updates (RCS)", "rcs"),
+)
+#: Meta's conversation categories (``conversation.origin.type``, ``pricing.category``).
+WHATSAPP_CATEGORIES: tuple[str, ...] = ("utility", "marketing", "authentication", "service")
+#: Meta errors on failed WhatsApp messages: (code, title).
+WHATSAPP_ERRORS: tuple[tuple[int, str], ...] = (
+    (131026, "Message undeliverable"),
+    (131047, "Re-engagement message"),
+    (131049, "Meta chose not to deliver"),
+)
+#: What customers write to the business number.
+WHATSAPP_REPLIES: tuple[str, ...] = ("Thanks!", "STOP", "When will it arrive?", "Can I change the address?", "Hi")

@@ -13,6 +13,18 @@ HOUR_MS = 60 * MINUTE_MS
 DAY_MS = 24 * HOUR_MS
 
 
+#: The ``GeneratorConfig`` shares of the producers other than Pinpoint.
+SHARES: tuple[str, ...] = (
+    "ses_share",
+    "eum_share",
+    "app_share",
+    "mms_share",
+    "voice_share",
+    "rcs_share",
+    "whatsapp_share",
+)
+
+
 @dataclass(frozen=True)
 class GeneratorConfig:
     """Knobs of the synthetic lake; the same config always yields byte-identical records and the same truth."""
@@ -31,6 +43,12 @@ class GeneratorConfig:
     ses_share: float = 0.24
     #: Share of valid events produced by AWS End User Messaging SMS configuration sets.
     eum_share: float = 0.10
+    #: Shares of valid events sent by End User Messaging as MMS, voice calls and RCS (configuration-set events) and as
+    #: WhatsApp (End User Messaging Social): a modest part of the lake, as for a team starting on those channels.
+    mms_share: float = 0.02
+    voice_share: float = 0.015
+    rcs_share: float = 0.015
+    whatsapp_share: float = 0.03
     #: Share of valid events that are Pinpoint app events (sessions, purchases, custom events).
     app_share: float = 0.18
     #: Probability that a record is delivered twice (a byte-identical copy, seconds to hours later).
@@ -53,18 +71,20 @@ class GeneratorConfig:
             raise ValueError(f"GeneratorConfig.events must be >= 0, got {self.events}")
         if not 1 <= self.days <= 3660:
             raise ValueError(f"GeneratorConfig.days must be between 1 and 3660, got {self.days}")
-        for name in ("ses_share", "eum_share", "app_share", "duplicate_rate", "late_rate", "very_late_rate"):
+        for name in (*SHARES, "duplicate_rate", "late_rate", "very_late_rate"):
             value = getattr(self, name)
             if not 0.0 <= value <= 1.0:
                 raise ValueError(f"GeneratorConfig.{name} must be between 0 and 1, got {value}")
-        if self.ses_share + self.eum_share + self.app_share > 1.0:
-            raise ValueError(
-                "GeneratorConfig.ses_share + eum_share + app_share must not exceed 1 (the rest is Pinpoint)"
-            )
+        if self.non_pinpoint_share() > 1.0:
+            raise ValueError(f"GeneratorConfig.{' + '.join(SHARES)} must not exceed 1 (the rest is Pinpoint)")
         if len(self.application_id) != 32 or not self.application_id.isalnum():
             raise ValueError(
                 f"GeneratorConfig.application_id must be 32 alphanumeric characters, got {self.application_id!r}"
             )
+
+    def non_pinpoint_share(self) -> float:
+        """The share of events every producer but Pinpoint makes (Pinpoint makes the rest)."""
+        return sum(getattr(self, name) for name in SHARES)
 
     def window(self) -> tuple[datetime, datetime]:
         """The event-time window ``(start, end)`` as naive UTC datetimes."""

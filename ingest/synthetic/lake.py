@@ -58,7 +58,8 @@ class SyntheticLake:
 
     def campaign_catalog(self) -> dict[tuple[str, str, str], list[dict]]:
         """What a team's catalog holds at ``end``: Pinpoint campaigns and journeys as ``GetCampaigns`` /
-        ``ListJourneys`` return them, and the names it keeps for SES campaigns; keyed by (source, owner, kind)."""
+        ``ListJourneys`` return them, and the names it keeps for SES and End User Messaging campaigns; keyed by
+        (source, owner, kind)."""
         app, truth = self.config.application_id, self._truth
         created = f"{truth.start:%Y-%m-%dT%H:%M:%S}.000Z"
         pinpoint = [
@@ -87,10 +88,17 @@ class SyntheticLake:
             for campaign_id, facts in sorted(truth.campaign_catalog.items())
             if facts["producer"] == "ses"
         ]
+        # End User Messaging campaigns (MMS, voice, RCS; their id is in each send's context) are named like SES's
+        eum = [
+            {"Id": campaign_id, "Name": facts["name"]}
+            for campaign_id, facts in sorted(truth.campaign_catalog.items())
+            if facts["producer"] == "sms"
+        ]
         return {
             ("pinpoint", app, "campaigns"): pinpoint,
             ("pinpoint", app, "journeys"): journeys,
             ("ses", self.config.aws_account_id, "campaigns"): ses,
+            ("sms", self.config.aws_account_id, "campaigns"): eum,
         }
 
     def endpoints(self) -> Iterator[dict]:

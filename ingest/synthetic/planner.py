@@ -23,8 +23,10 @@ from collections.abc import Callable
 from typing import Any
 
 from ingest.layout import Producer
+from ingest.synthetic import catalog
 from ingest.synthetic.config import GeneratorConfig, to_ms
 from ingest.synthetic.faults import delivery
+from ingest.synthetic.phone_records import PhoneRenderer
 from ingest.synthetic.records import Renderer
 from ingest.synthetic.truth import TruthBuilder
 from ingest.synthetic.world import (
@@ -63,6 +65,8 @@ class PlannerCore:
         self._f_app = self.renderer.pinpoint_app
         self._f_ses = self.renderer.ses
         self._f_eum = self.renderer.eum
+        self.phone_renderer = PhoneRenderer(config.aws_account_id, config.region)
+        self._f_phone_eum = self.phone_renderer.eum
         # the world
         self.users = build_users(self.rng, max(40, config.events // 25), self.start_ms, self.end_ms)
         for person in self.users:
@@ -81,6 +85,14 @@ class PlannerCore:
                 "producer": campaign.producer,
                 "webinar_id": campaign.webinar_id,
                 "treatments": {at_ms.treatment_id: at_ms.subject for at_ms in campaign.treatments},
+            }
+        for campaign_id, name, channel in catalog.PHONE_CAMPAIGNS:
+            self.truth.campaign_catalog[campaign_id] = {
+                "name": name,
+                "channel": channel.upper(),
+                "producer": "sms",
+                "webinar_id": None,
+                "treatments": {},
             }
         for journey in self.journeys:
             self.truth.journey_catalog[journey.journey_id] = {

@@ -32,6 +32,7 @@ NEW_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "pinpoint": (("event_origin",), ("application", "tenant_id")),
     "ses": (("sesRegion",), ("mail", "tenantName")),
     "sms": (("carrierName",), ("deliveryReceipt", "carrierStatusCode")),
+    "social": (("eventVersion",), ("context", "region")),
 }
 
 

@@ -66,4 +66,6 @@ class Showcase(PlannerCore):
             for final in catalog.EUM_FAILURES:
                 at_ms += step + rng.randrange(1, 60_000)
                 self._unit_eum(force=final, at=at_ms)
+            at_ms = self._showcase_phone(at_ms, step)
+            self._showcase_whatsapp(at_ms, step)
         self._late_enabled = True

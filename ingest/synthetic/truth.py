@@ -123,20 +123,21 @@ SMS_VIEWS: dict[str, str] = {
         )
     },
 }
-#: Documented EUM types that feed no SMS view (TEXT_SENT is in the enum but "not supported"; voice; media).
-SMS_OTHER_TYPES: frozenset[str] = frozenset(
-    {"TEXT_SENT"}
-    | {
-        f"VOICE_{s}"
-        for s in ("INITIATED", "RINGING", "ANSWERED", "COMPLETED", "BUSY", "NO_ANSWER", "FAILED", "TTL_EXPIRED")
-    }
-    | {
-        f"MEDIA_{s}"
+#: Documented EUM SMS types that feed no SMS view (TEXT_SENT is in the enum but "not supported"); MMS, voice and RCS
+#: types are in ``PHONE_CHANNEL_TYPES``.
+SMS_OTHER_TYPES: frozenset[str] = frozenset({"TEXT_SENT"})
+
+#: MMS, voice and RCS (End User Messaging configuration-set events) and WhatsApp (End User Messaging Social status
+#: webhooks): raw type -> (channel, canonical event type, receipt outcome: "delivered", "failed" or None). Finality
+#: is what the record says (``isFinal``); WhatsApp statuses say nothing, and read and failed are final.
+PHONE_CHANNEL_TYPES: dict[str, tuple[str, str, str | None]] = {
+    "MEDIA_QUEUED": ("mms", "mms_buffered", None),
+    "MEDIA_PENDING": ("mms", "mms_buffered", None),
+    "MEDIA_DELIVERED": ("mms", "mms_success", "delivered"),
+    "MEDIA_SUCCESSFUL": ("mms", "mms_success", "delivered"),
+    **{
+        f"MEDIA_{s}": ("mms", "mms_failure", "failed")
         for s in (
-            "QUEUED",
-            "PENDING",
-            "SUCCESSFUL",
-            "DELIVERED",
             "BLOCKED",
             "TTL_EXPIRED",
             "CARRIER_UNREACHABLE",
@@ -150,8 +151,37 @@ SMS_OTHER_TYPES: frozenset[str] = frozenset(
             "FILE_TYPE_UNSUPPORTED",
             "FILE_SIZE_EXCEEDED",
         )
-    }
-)
+    },
+    "VOICE_INITIATED": ("voice", "voice_initiated", None),
+    "VOICE_RINGING": ("voice", "voice_ringing", None),
+    "VOICE_ANSWERED": ("voice", "voice_answered", None),
+    "VOICE_COMPLETED": ("voice", "voice_completed", "delivered"),
+    **{f"VOICE_{s}": ("voice", "voice_failed", "failed") for s in ("BUSY", "NO_ANSWER", "FAILED", "TTL_EXPIRED")},
+    "RCS_QUEUED": ("rcs", "rcs_buffered", None),
+    "RCS_SENT": ("rcs", "rcs_buffered", None),
+    "RCS_DELIVERED": ("rcs", "rcs_success", "delivered"),
+    "RCS_READ": ("rcs", "rcs_read", "delivered"),
+    **{f"RCS_{s}": ("rcs", "rcs_failure", "failed") for s in ("FAILED", "TTL_EXPIRED", "PROTECT_BLOCKED")},
+    "RCS_FALLEN_BACK_TO_SMS": ("rcs", "rcs_fallen_back_to_sms", None),
+}
+WHATSAPP_TYPES: dict[str, tuple[str, str, str | None]] = {
+    "accepted": ("whatsapp", "whatsapp_accepted", None),
+    "sent": ("whatsapp", "whatsapp_sent", None),
+    "delivered": ("whatsapp", "whatsapp_delivered", "delivered"),
+    "read": ("whatsapp", "whatsapp_read", "delivered"),
+    "failed": ("whatsapp", "whatsapp_failed", "failed"),
+}
+WHATSAPP_FINAL: frozenset[str] = frozenset({"read", "failed"})
+#: An inbound WhatsApp message (a customer writing to the business number).
+WHATSAPP_INBOUND = "message"
+SOCIAL_TYPES: frozenset[str] = frozenset({*WHATSAPP_TYPES, WHATSAPP_INBOUND})
+#: The per-message status views of the phone channels, and the other views of the new channels.
+CHANNEL_STATUS_VIEWS: dict[str, str] = {
+    "mms": "mms_status",
+    "voice": "voice_status",
+    "rcs": "rcs_status",
+    "whatsapp": "whatsapp_status",
+}
 
 #: Email ``latest_status`` precedence per (message, recipient): the highest view with a row wins.
 EMAIL_STATUS_PRECEDENCE: dict[str, int] = {
@@ -182,7 +212,9 @@ def is_known_type(producer: str, raw_type: str) -> bool:
         )
     if producer == "ses":
         return raw_type in SES_TYPES
-    return raw_type in SMS_VIEWS or raw_type in SMS_OTHER_TYPES
+    if producer == "social":
+        return raw_type in SOCIAL_TYPES
+    return raw_type in SMS_VIEWS or raw_type in SMS_OTHER_TYPES or raw_type in PHONE_CHANNEL_TYPES
 
 
 def view_for(producer: str, raw_type: str, *, bounce_type: str | None = None, unsubscribed: bool = False) -> str | None:
@@ -234,7 +266,7 @@ JOURNEY_COUNTERS: tuple[str, ...] = tuple("journey_sends" if c == "campaign_send
 # ---------------------------------------------------------------------------------------------------------------
 # The truth itself
 
-_TIME_KEYS = frozenset({"start", "end", "sent_at", "time"})
+_TIME_KEYS = frozenset({"start", "end", "sent_at", "time", "first", "last", "status_at"})
 
 
 def _default(value: Any) -> Any:
@@ -304,11 +336,19 @@ class GroundTruth:
     #: journey id -> name, activities {activity id: EMAIL/SMS}
     journey_catalog: dict[str, dict[str, Any]]
     #: (message id, recipient address) -> channel, producer, endpoint_id, client_id, campaign_id, treatment_id,
-    #: journey_id, subject, sent_at, counts {view: rows}, latest_status, price
+    #: journey_id, subject, sent_at, counts {view: rows}, latest_status, price; MMS, voice, RCS and WhatsApp
+    #: messages add status {raw_event_type, message_status, description, is_final, status_at}, status_counts
+    #: {event type: events}, delivered_receipts, failed_receipts, origination, parts, call_duration_seconds,
+    #: conversation_id, conversation_type
     messages: dict[tuple[str, str], dict[str, Any]]
     #: endpoint id -> channel, address, user_id, opt_out, email_opens, email_clicks, events {name: [...]},
     #: emails_received
     endpoints: dict[str, dict[str, Any]]
+    #: WhatsApp conversation id -> type (Meta's origin type), business and customer numbers, messages (distinct
+    #: outbound messages whose statuses name it), first and last time of those statuses (Meta's whole seconds)
+    conversations: dict[str, dict[str, Any]]
+    #: inbound WhatsApp message id -> from (E.164), type (text, image, …), time (Meta's whole seconds), business number
+    whatsapp_inbound: dict[str, dict[str, Any]]
 
     @property
     def distinct_events(self) -> int:
@@ -327,6 +367,8 @@ class GroundTruth:
         data["end"] = datetime.fromisoformat(data["end"])
         data["messages"] = {(mid, rcpt): _decode_times(m) for mid, rcpt, m in data["messages"]}
         _decode_times(data["endpoints"])
+        _decode_times(data["conversations"])
+        _decode_times(data["whatsapp_inbound"])
         return cls(**data)
 
 
@@ -362,6 +404,8 @@ class TruthBuilder:
         self.address_to_endpoint: dict[str, str] = {}
         self.campaign_catalog: dict[str, dict[str, Any]] = {}
         self.journey_catalog: dict[str, dict[str, Any]] = {}
+        self.conversations: dict[str, dict[str, Any]] = {}
+        self.whatsapp_inbound: dict[str, dict[str, Any]] = {}
 
     # -- lines ------------------------------------------------------------------------------------------------
     def line(
@@ -548,6 +592,89 @@ class TruthBuilder:
             if sms.journey_id is not None:
                 self._journey(sms.journey_id)[_CAMPAIGN_COUNTER[view]] += 1
 
+    def phone_event(
+        self,
+        message: Any,
+        producer: str,
+        raw_type: str,
+        event_ms: int,
+        *,
+        is_final: bool,
+        status: str,
+        description: str | None,
+    ) -> None:
+        """One MMS, voice, RCS or WhatsApp status of ``message`` (a channel_records.PhoneMessage); ``event_ms`` is
+        the time the record states (for WhatsApp Meta's whole seconds, in ms)."""
+        self._raw(producer, raw_type)
+        channel, event_type, outcome = (WHATSAPP_TYPES if producer == "social" else PHONE_CHANNEL_TYPES)[raw_type]
+        key = (message.message_id, message.destination)
+        entry = self._message(message.message_id, message.destination, channel, producer, message)
+        if "status" not in entry:
+            entry.update(
+                status=None,
+                origination=message.origination,
+                parts=message.parts,
+                call_duration_seconds=None,
+                conversation_id=None,
+                conversation_type=None,
+                pricing_category=None,
+                delivered_receipts=0,
+                failed_receipts=0,
+                status_counts={},
+            )
+        if message.campaign_id is not None:
+            # the campaign is known (its counters are email's and SMS's: its messages are counted in ``messages``)
+            self._campaign(message.campaign_id, message.treatment_id or "")
+        if producer == "social":
+            entry["sent_at"] = event_ms if entry["sent_at"] is None else min(entry["sent_at"], event_ms)
+        else:
+            entry["sent_at"] = message.request_ms
+        entry["price"] = message.price
+        entry["carrier_fee"] = message.carrier_fee
+        # fct_messages has no per-type counts for these channels: theirs are apart from ``counts``
+        entry["status_counts"][event_type] = entry["status_counts"].get(event_type, 0) + 1
+        if outcome == "delivered":
+            entry["delivered_receipts"] += 1
+        elif outcome == "failed":
+            entry["failed_receipts"] += 1
+        if raw_type == "VOICE_COMPLETED":
+            entry["call_duration_seconds"] = message.call_seconds
+        conversation = message.conversation_id if raw_type in ("sent", "delivered") else None
+        if conversation is not None:
+            entry["conversation_id"], entry["conversation_type"] = conversation, message.conversation_type
+            entry["pricing_category"] = message.conversation_type
+            facts = self.conversations.setdefault(
+                conversation,
+                {
+                    "type": message.conversation_type,
+                    "origination": message.origination,
+                    "destination": message.destination,
+                    "message_ids": [],
+                    "first": event_ms,
+                    "last": event_ms,
+                },
+            )
+            if message.message_id not in facts["message_ids"]:
+                facts["message_ids"].append(message.message_id)
+            facts["first"], facts["last"] = min(facts["first"], event_ms), max(facts["last"], event_ms)
+        rank = (is_final, event_ms)
+        best = self._sms_best.get(key)
+        if best is None or rank > best:
+            self._sms_best[key] = rank
+            entry["latest_status"] = event_type
+            entry["status"] = {
+                "raw_event_type": raw_type,
+                "message_status": status,
+                "description": description,
+                "is_final": is_final,
+                "status_at": event_ms,
+            }
+
+    def whatsapp_inbound_message(self, message_id: str, sender: str, kind: str, at_ms: int, business: str) -> None:
+        """A customer's message to the business number (``at_ms``: Meta's whole seconds, in ms)."""
+        self._raw("social", WHATSAPP_INBOUND)
+        self.whatsapp_inbound[message_id] = {"from": sender, "type": kind, "time": at_ms, "business": business}
+
     def campaign_send(self, campaign_id: str, treatment_id: str) -> None:
         self._raw("pinpoint", "_campaign.send")
         self.view_rows["campaign_send"] += 1
@@ -578,6 +705,8 @@ class TruthBuilder:
         for (message_id, rcpt), entry in self.messages.items():
             if entry["sent_at"] is not None:
                 entry["sent_at"] = from_ms(entry["sent_at"])
+            if entry.get("status") is not None:
+                entry["status"]["status_at"] = from_ms(entry["status"]["status_at"])
             if entry["channel"] != "email":
                 continue
             counts = entry["counts"]
@@ -612,6 +741,10 @@ class TruthBuilder:
             for facts in endpoint["events"].values():
                 for fact in facts:
                     fact["time"] = from_ms(fact["time"])
+        for facts in self.conversations.values():
+            facts["first"], facts["last"] = from_ms(facts["first"]), from_ms(facts["last"])
+        for facts in self.whatsapp_inbound.values():
+            facts["time"] = from_ms(facts["time"])
         return GroundTruth(
             seed=self.seed,
             start=self.start,
@@ -634,4 +767,6 @@ class TruthBuilder:
             journey_catalog=self.journey_catalog,
             messages=self.messages,
             endpoints=self.endpoints,
+            conversations=self.conversations,
+            whatsapp_inbound=self.whatsapp_inbound,
         )

@@ -4,6 +4,7 @@ numbers with these."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,6 +36,8 @@ def classify(obj: Any) -> str | None:
         return "pinpoint"
     if ("eventType" in obj or "notificationType" in obj) and isinstance(obj.get("mail"), dict):
         return "ses"
+    if isinstance(obj.get("whatsAppWebhookEntry"), str):
+        return "social"
     if "eventType" in obj and "messageId" in obj and "mail" not in obj:
         return "sms"
     return None
@@ -45,7 +48,15 @@ def raw_type(producer: str, obj: dict[str, Any]) -> str:
         return obj["event_type"]
     if producer == "ses":
         return obj.get("eventType", obj.get("notificationType"))
+    if producer == "social":
+        value = whatsapp_value(obj)
+        return value["statuses"][0]["status"] if "statuses" in value else "message"
     return obj["eventType"]
+
+
+def whatsapp_value(obj: dict[str, Any]) -> dict[str, Any]:
+    """The ``value`` of the Meta webhook entry an End User Messaging Social record carries as a string."""
+    return json.loads(obj["whatsAppWebhookEntry"])["changes"][0]["value"]
 
 
 PP_VIEW = {
@@ -167,7 +178,7 @@ def email_message(producer: str, obj: dict[str, Any]) -> tuple[str, list[str], l
 
 def sms_message(producer: str, obj: dict[str, Any]) -> tuple[str, str, bool, int] | None:
     """(message id, destination, is final, event time) of an SMS record; None for other records."""
-    if producer == "sms":
+    if producer == "sms" and obj["eventType"].startswith("TEXT_"):
         return obj["messageId"], obj["destinationPhoneNumber"], obj["isFinal"], obj["eventTimestamp"]
     if producer == "pinpoint" and obj["event_type"].startswith("_SMS."):
         a = obj["attributes"]
@@ -182,6 +193,9 @@ def event_time(producer: str, obj: dict[str, Any]) -> int:
         return obj["event_timestamp"]
     if producer == "sms":
         return obj["eventTimestamp"]
+    if producer == "social":  # Meta's whole seconds
+        value = whatsapp_value(obj)
+        return int((value.get("statuses") or value.get("messages"))[0]["timestamp"]) * 1_000
     kind = raw_type("ses", obj)
     key = {
         "Rendering Failure": "failure",
@@ -205,3 +219,92 @@ def first_of(distinct: list[tuple[str, dict[str, Any]]], producer: str, kind: st
         if p == producer and raw_type(p, obj) == kind and all(obj.get(k) == v for k, v in where.items()):
             return obj
     raise AssertionError(f"no {producer} {kind} record generated")
+
+
+# MMS, voice, RCS (End User Messaging) and WhatsApp (End User Messaging Social): raw type -> (channel, canonical
+# event type, receipt outcome), from the issue and AWS's event-type lists.
+PHONE_FAILED_MMS = (
+    "BLOCKED",
+    "TTL_EXPIRED",
+    "CARRIER_UNREACHABLE",
+    "INVALID",
+    "INVALID_MESSAGE",
+    "CARRIER_BLOCKED",
+    "UNREACHABLE",
+    "SPAM",
+    "UNKNOWN",
+    "FILE_INACCESSIBLE",
+    "FILE_TYPE_UNSUPPORTED",
+    "FILE_SIZE_EXCEEDED",
+)
+PHONE_TYPES: dict[str, tuple[str, str, str | None]] = {
+    "MEDIA_QUEUED": ("mms", "mms_buffered", None),
+    "MEDIA_PENDING": ("mms", "mms_buffered", None),
+    "MEDIA_DELIVERED": ("mms", "mms_success", "delivered"),
+    "MEDIA_SUCCESSFUL": ("mms", "mms_success", "delivered"),
+    **{f"MEDIA_{s}": ("mms", "mms_failure", "failed") for s in PHONE_FAILED_MMS},
+    "VOICE_INITIATED": ("voice", "voice_initiated", None),
+    "VOICE_RINGING": ("voice", "voice_ringing", None),
+    "VOICE_ANSWERED": ("voice", "voice_answered", None),
+    "VOICE_COMPLETED": ("voice", "voice_completed", "delivered"),
+    **{f"VOICE_{s}": ("voice", "voice_failed", "failed") for s in ("BUSY", "NO_ANSWER", "FAILED", "TTL_EXPIRED")},
+    "RCS_QUEUED": ("rcs", "rcs_buffered", None),
+    "RCS_SENT": ("rcs", "rcs_buffered", None),
+    "RCS_DELIVERED": ("rcs", "rcs_success", "delivered"),
+    "RCS_READ": ("rcs", "rcs_read", "delivered"),
+    **{f"RCS_{s}": ("rcs", "rcs_failure", "failed") for s in ("FAILED", "TTL_EXPIRED", "PROTECT_BLOCKED")},
+    "RCS_FALLEN_BACK_TO_SMS": ("rcs", "rcs_fallen_back_to_sms", None),
+    "sent": ("whatsapp", "whatsapp_sent", None),
+    "delivered": ("whatsapp", "whatsapp_delivered", "delivered"),
+    "read": ("whatsapp", "whatsapp_read", "delivered"),
+    "failed": ("whatsapp", "whatsapp_failed", "failed"),
+}
+#: WhatsApp statuses carry no finality; read and failed are the last a message gets.
+WHATSAPP_FINAL = ("read", "failed")
+
+
+def phone_status(producer: str, obj: dict[str, Any]) -> dict[str, Any] | None:
+    """An MMS, voice, RCS or WhatsApp status record read as the models read it; None for other records."""
+    kind = raw_type(producer, obj) if producer in ("sms", "social") else None
+    if kind not in PHONE_TYPES:
+        return None
+    if producer == "sms":
+        return {
+            "raw": kind,
+            "message_id": obj["messageId"],
+            "destination": obj["destinationPhoneNumber"],
+            "origination": obj["originationPhoneNumber"],
+            "final": obj["isFinal"],
+            "at": obj["eventTimestamp"],
+            "status": obj["messageStatus"],
+            "description": obj["messageStatusDescription"],
+            "price": obj.get("totalMessagePrice"),
+            "carrier_fee": obj.get("totalCarrierFee"),
+            "parts": obj.get("totalMessageParts"),
+            "call_seconds": obj.get("callDurationInSeconds"),
+            "campaign_id": obj["context"].get("campaign_id"),
+            "requested": obj["messageRequestTimestamp"],
+            "conversation": None,
+        }
+    value = whatsapp_value(obj)
+    item = value["statuses"][0]
+    error = (item.get("errors") or [None])[0]
+    return {
+        "raw": kind,
+        "message_id": item["id"],
+        "destination": "+" + item["recipient_id"],
+        "origination": "+" + value["metadata"]["display_phone_number"],
+        "final": kind in WHATSAPP_FINAL,
+        "at": int(item["timestamp"]) * 1_000,
+        "status": kind,
+        "description": f"{error['code']}: {error['message']}" if error else None,
+        "price": None,
+        "carrier_fee": None,
+        "parts": None,
+        "call_seconds": None,
+        "campaign_id": None,
+        "requested": None,
+        "conversation": (item["conversation"]["id"], item["conversation"]["origin"]["type"])
+        if "conversation" in item
+        else None,
+    }

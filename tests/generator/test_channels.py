@@ -48,12 +48,37 @@ def test_registered_channels_share_all_events_and_plan_on_the_planner(config: Ge
 
 
 def test_each_producer_gets_its_configured_share_of_events() -> None:
-    config = GeneratorConfig(seed=9, events=6_000, days=5, end=END, ses_share=0.5, eum_share=0.2, app_share=0.1)
+    config = GeneratorConfig(
+        seed=9,
+        events=6_000,
+        days=5,
+        end=END,
+        ses_share=0.4,
+        eum_share=0.2,
+        app_share=0.1,
+        mms_share=0.04,
+        voice_share=0.03,
+        rcs_share=0.03,
+        whatsapp_share=0.05,
+    )
     events = distinct_events(config)
-    share = {p: sum(1 for producer, _ in events if producer == p) / len(events) for p in ("ses", "sms", "pinpoint")}
-    assert share["ses"] == pytest.approx(0.5, abs=0.04)
-    assert share["sms"] == pytest.approx(0.2, abs=0.04)  # End User Messaging; Pinpoint SMS is on the pinpoint stream
-    assert share["pinpoint"] == pytest.approx(0.3, abs=0.04)
+    producers = ("ses", "sms", "social", "pinpoint")
+    share = {p: sum(1 for producer, _ in events if producer == p) / len(events) for p in producers}
+    assert share["ses"] == pytest.approx(0.4, abs=0.04)
+    # End User Messaging SMS, MMS, voice and RCS share a stream; Pinpoint SMS is on the pinpoint stream
+    assert share["sms"] == pytest.approx(0.2 + 0.04 + 0.03 + 0.03, abs=0.04)
+    assert share["social"] == pytest.approx(0.05, abs=0.02)  # WhatsApp
+    assert share["pinpoint"] == pytest.approx(0.25, abs=0.04)  # campaigns, journeys and app events
+
+
+def test_the_new_channels_are_a_modest_share_of_the_default_lake() -> None:
+    config = GeneratorConfig()
+    assert config.mms_share + config.voice_share + config.rcs_share + config.whatsapp_share <= 0.1
+
+
+def test_shares_that_leave_pinpoint_less_than_nothing_are_refused() -> None:
+    with pytest.raises(ValueError, match="whatsapp_share must not exceed 1"):
+        GeneratorConfig(ses_share=0.5, eum_share=0.3, app_share=0.2, whatsapp_share=0.1)
 
 
 def _bot_opens(events: list[tuple[str, dict[str, Any]]]) -> int:

@@ -101,5 +101,5 @@ def test_new_fields_are_present_where_truth_says(
 ) -> None:
     carrying = [(p, obj) for _, p, obj in valid if any(has(obj, path) for path in NEW_FIELDS[p])]
     assert len(carrying) == lake.truth.new_field_records >= 3
-    assert {p for p, _ in carrying} == {"pinpoint", "ses", "sms"}
+    assert {p for p, _ in carrying} == {"pinpoint", "ses", "sms", "social"}
     assert all(all(has(obj, path) for path in NEW_FIELDS[p]) for p, obj in carrying)  # top-level and nested

@@ -65,7 +65,9 @@ def test_phone_numbers_are_valid_e164(distinct: list[tuple[str, dict[str, Any]]]
     numbers = {e["Address"] for e in export if e["ChannelType"] == "SMS"}
     for p, obj in distinct:
         if p == "sms":
-            numbers |= {obj["destinationPhoneNumber"], obj["originationPhoneNumber"]}
+            numbers.add(obj["destinationPhoneNumber"])
+            if not obj["eventType"].startswith("RCS_"):  # RCS sends from an agent id, not a number
+                numbers.add(obj["originationPhoneNumber"])
         elif p == "pinpoint" and obj["event_type"].startswith("_SMS."):
             numbers |= {obj["attributes"]["destination_phone_number"], obj["attributes"]["origination_phone_number"]}
     countries = set()

@@ -17,14 +17,16 @@ from dataclasses import dataclass
 
 from ingest.synthetic.channels.app_events import AppEvents
 from ingest.synthetic.channels.email_funnel import EmailFunnel
+from ingest.synthetic.channels.eum_phone import EndUserMessagingPhone
 from ingest.synthetic.channels.eum_sms import EndUserMessagingSms
 from ingest.synthetic.channels.pinpoint_email import PinpointEmail
 from ingest.synthetic.channels.pinpoint_sms import PinpointSms
 from ingest.synthetic.channels.ses_native import SesNative
+from ingest.synthetic.channels.whatsapp import WhatsApp
 from ingest.synthetic.config import GeneratorConfig
 from ingest.synthetic.planner import PlannerCore
 
-#: How Pinpoint's share of events (what ``ses_share``, ``eum_share`` and ``app_share`` leave) divides between its
+#: How Pinpoint's share of events (what the other producers' shares leave, ``config.SHARES``) divides between its
 #: kinds of send.
 PINPOINT_CAMPAIGN_EMAIL_SHARE = 0.60
 PINPOINT_JOURNEY_SHARE = 0.14
@@ -35,7 +37,7 @@ PINPOINT_TRANSACTIONAL_SMS_SHARE = 0.07
 
 def pinpoint_share(config: GeneratorConfig) -> float:
     """The share of events Pinpoint campaigns, journeys and transactional sends make (the rest after the others)."""
-    return max(0.0, 1.0 - config.ses_share - config.eum_share - config.app_share)
+    return max(0.0, 1.0 - config.non_pinpoint_share())
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ CHANNELS: tuple[Channel, ...] = (
     ),
     Channel("SES-native email", SesNative, "_unit_ses", lambda config: config.ses_share),
     Channel("End User Messaging SMS", EndUserMessagingSms, "_unit_eum", lambda config: config.eum_share),
+    Channel("End User Messaging MMS", EndUserMessagingPhone, "_unit_mms", lambda config: config.mms_share),
+    Channel("End User Messaging voice", EndUserMessagingPhone, "_unit_voice", lambda config: config.voice_share),
+    Channel("End User Messaging RCS", EndUserMessagingPhone, "_unit_rcs", lambda config: config.rcs_share),
+    Channel("WhatsApp (End User Messaging Social)", WhatsApp, "_unit_whatsapp", lambda config: config.whatsapp_share),
 )
 
 #: Mixins every channel builds on without being a channel of its own.

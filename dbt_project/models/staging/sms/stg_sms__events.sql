@@ -32,7 +32,9 @@ renamed as (
         {{ f.context }} as context,
         {{ f.total_message_parts }} as total_message_parts_text,
         {{ f.total_message_price }} as total_message_price_text,
-        {{ f.total_carrier_fee }} as total_carrier_fee_text
+        {{ f.total_carrier_fee }} as total_carrier_fee_text,
+        -- a completed call's length (voice; AWS's engagement-database sample reads the same key)
+        {{ f.call_duration_seconds }} as call_duration_text
     from parsed
 )
 
@@ -50,6 +52,7 @@ select
         ('totalMessageParts', 'total_message_parts_text', englake.bigint_from_text('total_message_parts_text')),
         ('totalMessagePrice', 'total_message_price_text', englake.double_from_text('total_message_price_text')),
         ('totalCarrierFee', 'total_carrier_fee_text', englake.double_from_text('total_carrier_fee_text')),
+        ('callDurationInSeconds', 'call_duration_text', englake.bigint_from_text('call_duration_text')),
     ]),
     'event_at': 'event_timestamp_at',
     'ingested_at': 'ingested_at',
@@ -69,6 +72,7 @@ select
     'is_final': 'is_final',
     'total_message_price': englake.double_from_text('total_message_price_text'),
     'total_carrier_fee': englake.double_from_text('total_carrier_fee_text'),
+    'call_duration_seconds': englake.bigint_from_text('call_duration_text'),
     'message_requested_at': 'message_requested_at',
     'message_tags': 'context',
 }) }}
