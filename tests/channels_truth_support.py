@@ -58,6 +58,7 @@ def check_status_view(settings: Settings, truth: GroundTruth, channel: str) -> N
                 fact["conversation_id"],
                 fact["conversation_type"],
             )
+            assert row["message_type"] == fact["pricing_category"], message_id  # a read status states none
     outcomes = Counter(fact["latest_status"] for fact in expected.values())
     assert len(outcomes) > 1  # more than one kind of outcome is checked
 

@@ -65,6 +65,8 @@ with ranked as (
         {%- for name, expression in extra_columns.items() %}
         {{ expression }} as message__{{ name }},
         {%- endfor %}
+        -- the message's type from whichever event states it (a WhatsApp read status carries no pricing category)
+        max(message_type) over (partition by message_id) as message__message_type,
         max(ingested_at) over (partition by message_id) as last_ingested_at
     from {{ ref('fct_events') }}
     where channel = {{ englake.string_literal(channel) }} and message_id is not null and status_precedence is not null
@@ -88,7 +90,7 @@ select
     destination_phone_number as destination_phonenumber,
     iso_country_code as iso_countrycode,
     message_encoding,
-    message_type,
+    message__message_type as message_type,
     message_parts as total_messageparts,
     -- End User Messaging prices as AWS reports them (units are documented inconsistently; see the docs);
     -- Pinpoint's price is thousandths of a US cent. Each is the final receipt's, never summed over events.
