@@ -371,10 +371,14 @@ def full_build(settings: Settings, workdir: Path) -> DbtTiming:
 def models_only(settings: Settings, workdir: Path) -> DbtTiming:
     """`dbt seed` (untimed), then `dbt run` timed: the models without their tests, on a fresh DuckDB file."""
     run_dbt(["seed", *dbt_flags(workdir)], settings)
+    return dbt_run(settings, workdir)
+
+
+def dbt_run(settings: Settings, workdir: Path) -> DbtTiming:
+    """`dbt run` timed: every model, or on a built file the incremental run."""
     started = time.perf_counter()
     result = run_dbt(["run", *dbt_flags(workdir)], settings)
-    seconds = time.perf_counter() - started
-    return _dbt_timing(seconds, *_results_of(result))
+    return _dbt_timing(time.perf_counter() - started, *_results_of(result))
 
 
 def land_next_hour(lake: Path, config: GeneratorConfig, end: datetime) -> LandingReport:
@@ -403,12 +407,10 @@ def incremental_hour(
     db_path = settings.resolved_duckdb_path
     before = _count(db_path, "fct_events"), _count(db_path, "stg_lake__records")
     landed = land_next_hour(lake, config, end)
-    started = time.perf_counter()
-    result = run_dbt(["run", *dbt_flags(workdir)], settings)
-    seconds = time.perf_counter() - started
+    timing = dbt_run(settings, workdir)
     after = _count(db_path, "fct_events"), _count(db_path, "stg_lake__records")
     return {
-        "timing": _dbt_timing(seconds, *_results_of(result)),
+        "timing": timing,
         "records": landed.records,
         "objects": len(landed.objects),
         "events_added": after[0] - before[0],

@@ -45,6 +45,9 @@ class LocalStore:
     def __init__(self, root: str | Path) -> None:
         self.path = Path(root).expanduser().resolve()
         self.root = str(self.path)
+        # Folders this store made or found: landing puts thousands of objects into a few hundred hour folders, and a
+        # mkdir per object cost a tenth of the generator's landing time.
+        self._folders: set[Path] = set()
 
     def _file(self, key: str) -> Path:
         # Lexical normalisation (no filesystem calls: this runs for every object read) is enough to refuse "..".
@@ -55,8 +58,14 @@ class LocalStore:
 
     def put(self, key: str, data: bytes) -> None:
         target = self._file(key)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        except FileNotFoundError:  # the folder was removed since (another process emptied the lake): make it again
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

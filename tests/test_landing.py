@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -303,3 +304,14 @@ def test_a_generated_lake_reads_back_to_its_ground_truth(tmp_path: Any) -> None:
     keys = sorted(s.key for s in store.list("raw/"))
     generate_lake(config, store, hints=BufferingHints(max_records=100), delimited={Producer.SES: False})
     assert sorted(s.key for s in store.list("raw/")) == keys
+
+
+def test_local_store_writes_again_into_a_folder_removed_behind_its_back(tmp_path: Any) -> None:
+    """LocalStore remembers the folders it made (one mkdir per folder, not per object); a folder someone else
+    removed in between is made again rather than failing the write."""
+    store = LocalStore(tmp_path)
+    store.put("raw/pinpoint/2026/11/20/10/a.gz", b"one")
+    shutil.rmtree(tmp_path / "raw")
+    store.put("raw/pinpoint/2026/11/20/10/b.gz", b"two")
+    assert store.get("raw/pinpoint/2026/11/20/10/b.gz") == b"two"
+    assert [o.key for o in store.list("raw/")] == ["raw/pinpoint/2026/11/20/10/b.gz"]
