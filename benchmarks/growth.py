@@ -2,7 +2,7 @@
 the segment diff grows with endpoints.
 
     python -m benchmarks.growth            # 250,000, 1,000,000 and 4,000,000 events; 1,000,000 and 10,000,000 endpoints
-    python -m benchmarks.growth --quick    # 5,000 and 10,000 events; 20,000 and 100,000 endpoints
+    python -m benchmarks.growth --quick    # 10,000 events over 2 days; 20,000 and 100,000 endpoints
     python -m benchmarks.growth --events 500000 --events 2000000 --endpoints 2000000   # sizes of your own
 
 Events: a lake of at most ``PART_EVENTS`` events is one generated lake (GeneratorConfig, 30 days, ending this hour);
@@ -49,7 +49,7 @@ PART_EVENTS = 1_000_000
 #: Seeds of a large lake's parts are SEED, SEED + PART_SEED_STEP, …: models.land_next_hour takes SEED + 1.
 PART_SEED_STEP = 100
 FULL_EVENTS = (250_000, 1_000_000, 4_000_000)
-QUICK_EVENTS = (5_000, 10_000)
+QUICK_EVENTS, QUICK_DAYS = (10_000,), 2
 FULL_ENDPOINTS = (1_000_000, 10_000_000)
 QUICK_ENDPOINTS = (20_000, 100_000)
 SEGMENTS, CHANGE = 20, 0.05
@@ -111,12 +111,12 @@ def sampled_rss(period: float = 0.02) -> Iterator[dict[str, float]]:
 
 
 # -- children: each step in a fresh process, so its peak memory is its own ---------------------------------------
-def _child_generate(lake: str, events: int, seed: int, end: str) -> dict[str, Any]:
+def _child_generate(lake: str, events: int, seed: int, end: str, days: int) -> dict[str, Any]:
     from ingest.generator import GeneratorConfig, generate_lake
     from ingest.storage import LocalStore
 
     started = time.perf_counter()
-    config = GeneratorConfig(seed=seed, events=events, days=DAYS, end=datetime.fromisoformat(end))
+    config = GeneratorConfig(seed=seed, events=events, days=days, end=datetime.fromisoformat(end))
     result = generate_lake(config, LocalStore(lake))
     return {
         "seconds": time.perf_counter() - started,
@@ -189,27 +189,48 @@ def _dir_mb(path: Path) -> float:
 
 
 # -- the two tables ------------------------------------------------------------------------------------------------
-def grow_events(sizes: Sequence[int], workdir: Path, say: Any) -> list[dict[str, Any]]:
+def grow_events(
+    sizes: Sequence[int],
+    workdir: Path,
+    say: Any,
+    days: int = DAYS,
+    parts_dir: Path | None = None,
+    end: datetime | None = None,
+    generate_only: bool = False,
+) -> list[dict[str, Any]]:
+    """One row per size. Generated parts go to ``parts_dir`` (default: inside ``workdir``) and are reused from there
+    when a part of the same seed, size, days and end is complete (its ``<part>.json`` is written last)."""
     from benchmarks.models import land_next_hour
     from ingest.generator import GeneratorConfig
 
-    end = datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+    end = end or datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0)
+    parts_dir = parts_dir or workdir
+    parts_dir.mkdir(parents=True, exist_ok=True)
     generated: dict[tuple[int, int], dict[str, Any]] = {}
     rows = []
     for events in sorted(sizes):
         lake = workdir / f"lake-{events}"
         for seed, part_events in parts(events):
-            part = workdir / f"part-{seed}-{part_events}"
+            part = parts_dir / f"part-{seed}-{part_events}-{days}d-{end:%Y%m%dT%H}"
+            marker = part.parent / f"{part.name}.json"
+            if (seed, part_events) not in generated and marker.is_file():
+                say(f"reusing {part}")
+                generated[seed, part_events] = json.loads(marker.read_text())
             if (seed, part_events) not in generated:
                 say(f"generating {part_events:,} events (seed {seed})")
-                generated[seed, part_events] = _child(["generate", str(part), part_events, seed, end.isoformat()])
-            shutil.copytree(part, lake, dirs_exist_ok=True)
+                shutil.rmtree(part, ignore_errors=True)  # an incomplete earlier attempt
+                generated[seed, part_events] = _child(["generate", str(part), part_events, seed, end.isoformat(), days])
+                marker.write_text(json.dumps(generated[seed, part_events]))
+            if not generate_only:
+                shutil.copytree(part, lake, dirs_exist_ok=True)
+        if generate_only:
+            continue
         db, dbt_dir = workdir / f"build-{events}.duckdb", workdir / f"dbt-{events}"
         say(f"{events:,} events: dbt build on a fresh DuckDB file")
         build = _child(["dbt", "build", str(lake), str(db), str(dbt_dir)])
         db_mb = db.stat().st_size / 2**20
         say(f"{events:,} events: one more hour, then an incremental dbt run")
-        landed = land_next_hour(lake, GeneratorConfig(seed=SEED, events=events, days=DAYS, end=end), end)
+        landed = land_next_hour(lake, GeneratorConfig(seed=SEED, events=events, days=days, end=end), end)
         incremental = _child(["dbt", "run", str(lake), str(db), str(dbt_dir)])
         its = [generated[p] for p in parts(events)]
         rows.append(
@@ -292,6 +313,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--events", type=int, action="append", help="a lake size in events (repeatable)")
     parser.add_argument("--endpoints", type=int, action="append", help="a segment diff size (repeatable)")
     parser.add_argument("--only", choices=["events", "endpoints"], help="run one of the two tables")
+    parser.add_argument(
+        "--lakes", type=Path, help="keep the generated lakes in this folder and reuse them (generation is not timed)"
+    )
+    parser.add_argument("--end", type=datetime.fromisoformat, help="end of the lakes' window (default: this hour, UTC)")
+    parser.add_argument("--generate-only", action="store_true", help="with --lakes: generate the lakes, nothing else")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args(argv)
     if args.child:
@@ -304,6 +330,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             print(json.dumps(_child_diff(*rest)))
         return
     events = tuple(args.events or (QUICK_EVENTS if args.quick else FULL_EVENTS))
+    days = QUICK_DAYS if args.quick else DAYS
     endpoints = tuple(args.endpoints or (QUICK_ENDPOINTS if args.quick else FULL_ENDPOINTS))
     load = os.getloadavg()
 
@@ -311,11 +338,16 @@ def main(argv: Sequence[str] | None = None) -> None:
         print(f"… {text}", file=sys.stderr, flush=True)
 
     workdir = Path(tempfile.mkdtemp(prefix="englake-bench-growth-"))
+    if args.generate_only:
+        grow_events(events, workdir, say, days, args.lakes, args.end, generate_only=True)
+        shutil.rmtree(workdir, ignore_errors=True)
+        return
     out: list[str] = []
     try:
         if args.only in (None, "events"):
-            out += [f"Growth with the lake: {DAYS} days of events, seed {SEED}; 2 dbt threads", ""]
-            out += events_table(grow_events(events, workdir, say))
+            out += [f"Growth with the lake: {days} days of events, seed {SEED}; 2 dbt threads", ""]
+            rows = grow_events(events, workdir, say, days, args.lakes, args.end, args.generate_only)
+            out += events_table(rows)
             out.append("")
         if args.only in (None, "endpoints"):
             out += [f"Growth of the segment diff ({CHANGE:.0%} of memberships changing)", ""]
