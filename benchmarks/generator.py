@@ -1,7 +1,7 @@
 """Generator benchmark: synthetic events planned, rendered and landed as gzip Firehose objects, per phase.
 
     python -m benchmarks.generator            # 250,000 and 1,000,000 events
-    python -m benchmarks.generator --quick    # 50,000 events
+    python -m benchmarks.generator --quick    # 20,000 events
     python -m benchmarks.generator --events 100000
 
 Each size runs in its own process (one core: no worker processes), so its peak memory (``ru_maxrss``) is its own.
@@ -29,7 +29,7 @@ from benchmarks import machine as describe_machine
 #: The aim of issue 15: events per second landing gzip objects on one core.
 AIM_EVENTS_PER_SECOND = 50_000
 FULL_SIZES = (250_000, 1_000_000)
-QUICK_SIZES = (50_000,)
+QUICK_SIZES = (20_000,)
 END = datetime(2026, 11, 20)
 
 
