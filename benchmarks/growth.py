@@ -2,7 +2,8 @@
 the segment diff grows with endpoints.
 
     python -m benchmarks.growth            # 250,000, 1,000,000 and 4,000,000 events; 1,000,000 and 10,000,000 endpoints
-    python -m benchmarks.growth --quick    # 10,000 events over 2 days; 20,000 and 100,000 endpoints
+    python -m benchmarks.growth --quick    # the segment diff at 20,000 and 100,000 endpoints only
+    python -m benchmarks.growth --quick --events 10000   # and one small lake (2 days): a dbt build and a run
     python -m benchmarks.growth --events 500000 --events 2000000 --endpoints 2000000   # sizes of your own
 
 Events: a lake of at most ``PART_EVENTS`` events is one generated lake (GeneratorConfig, 30 days, ending this hour);
@@ -344,7 +345,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         return
     out: list[str] = []
     try:
-        if args.only in (None, "events"):
+        if args.quick and not args.events and args.only != "events":
+            out += [
+                "Growth with the lake: not in --quick (a dbt build and a run per size; models --quick runs both)",
+                "",
+            ]
+        elif args.only in (None, "events"):
             out += [f"Growth with the lake: {days} days of events, seed {SEED}; 2 dbt threads", ""]
             rows = grow_events(events, workdir, say, days, args.lakes, args.end, args.generate_only)
             out += events_table(rows)

@@ -71,9 +71,10 @@ def endpoint_ids_sql(endpoints: int) -> str:
 def generate(con: duckdb.DuckDBPyConnection, endpoints: int, segments: int, change: float) -> None:
     """Tables day0 and day1 of (endpoint_id, segment_name); segment s holds 2%…28% of endpoints."""
     low, high = 0.02, 0.28
+    # Views, not tables: at 10,000,000 endpoints the cells are 200,000,000 rows; only the memberships are stored.
     con.execute(
         f"""
-        CREATE TABLE cells AS
+        CREATE VIEW cells AS
         SELECT i, s, hash(i, s, 'member') % 1000000 < (({low} + ({high} - {low}) * s / greatest({segments} - 1, 1))
                                                      * 1000000) AS day0
         FROM range({endpoints}) a(i), range({segments}) b(s)
@@ -85,7 +86,7 @@ def generate(con: duckdb.DuckDBPyConnection, endpoints: int, segments: int, chan
     added_share = change / 2 * members[0] / max(members[1], 1)
     con.execute(
         f"""
-        CREATE TABLE cells1 AS SELECT i, s,
+        CREATE VIEW cells1 AS SELECT i, s,
             CASE WHEN day0 THEN hash(i, s, 'remove') % 1000000 >= {removed_share * 1e6}
                  ELSE hash(i, s, 'add') % 1000000 < {added_share * 1e6} END AS day1
         FROM cells
