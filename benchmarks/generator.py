@@ -50,7 +50,7 @@ def measure(events: int, folder: str | None = None) -> dict[str, float]:
         w0, c0 = _clock()
         lake = SyntheticLake(config)
         w1, c1 = _clock()
-        lines = list(lake.records())
+        lines = list(lake.encoded())
         w2, c2 = _clock()
         with FirehoseLander(store, uuid_seed=config.seed, gzip_level=SYNTHETIC_GZIP_LEVEL) as lander:
             land_records(lines, lander)

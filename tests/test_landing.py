@@ -218,7 +218,11 @@ class _Record:
 
 
 class _StandInLake:
-    """The generator's interface (records, endpoints, truth), with known content."""
+    """The generator's interface (records and their encoded bytes, endpoints, truth), with known content."""
+
+    def encoded(self, progress: Any = None) -> Any:
+        for row in self.records(progress):
+            yield row.producer, row.arrival, row.line.encode()
 
     def records(self, progress: Any = None) -> Any:
         rows = [
@@ -315,3 +319,17 @@ def test_local_store_writes_again_into_a_folder_removed_behind_its_back(tmp_path
     store.put("raw/pinpoint/2026/11/20/10/b.gz", b"two")
     assert store.get("raw/pinpoint/2026/11/20/10/b.gz") == b"two"
     assert [o.key for o in store.list("raw/")] == ["raw/pinpoint/2026/11/20/10/b.gz"]
+
+
+def test_bytes_and_text_of_the_same_record_land_the_same_object(tmp_path: Any) -> None:
+    """The generator hands the lander UTF-8 bytes (no str round trip); other callers hand it text."""
+    line = '{"eventType":"Send","mail":{"source":"Zoë <zoe@example.com>"}}'
+    at = datetime(2026, 11, 20, 10, 0)
+    for name, record in (("text", line), ("bytes", line.encode("utf-8"))):
+        with FirehoseLander(LocalStore(tmp_path / name), uuid_seed=1) as lander:
+            lander.put(Producer.SES, record, at)
+    (text_key,) = [o.key for o in LocalStore(tmp_path / "text").list()]
+    (bytes_key,) = [o.key for o in LocalStore(tmp_path / "bytes").list()]
+    assert text_key == bytes_key
+    assert LocalStore(tmp_path / "bytes").get(bytes_key) == LocalStore(tmp_path / "text").get(text_key)
+    assert gzip.decompress(LocalStore(tmp_path / "bytes").get(bytes_key)) == line.encode("utf-8") + b"\n"
