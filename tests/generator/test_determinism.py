@@ -108,7 +108,7 @@ def test_nonsense_config_is_refused_naming_the_field(field: str, value: Any) -> 
 
 
 def test_encoded_lines_are_the_records_utf8_bytes_in_the_same_order() -> None:
-    """Landing writes ``encoded()``; readers see ``records()``: the same lines, malformed and non-ASCII ones included."""
+    """Landing writes ``encoded()``, readers see ``records()``: the same lines, malformed and non-ASCII included."""
     lake = generate(GeneratorConfig(seed=5, events=2_000, end=END))
     encoded = list(lake.encoded())
     records = list(lake.records())
