@@ -12,6 +12,7 @@ import os
 import pkgutil
 import sys
 import time
+import traceback
 from pathlib import Path
 
 from benchmarks import machine
@@ -23,18 +24,28 @@ def main() -> None:
     argv = [arg for arg in sys.argv[1:] if arg not in modules]
     load = os.getloadavg()[0]
     seconds: dict[str, float] = {}
+    failed: list[str] = []
     for module in chosen or modules:
         entry = getattr(importlib.import_module(f"benchmarks.{module}"), "main", None)
         if callable(entry):
             print(f"== benchmarks.{module}", flush=True)
             started = time.perf_counter()
-            entry(argv)
+            try:
+                entry(argv)
+            except Exception:  # noqa: BLE001 - one broken benchmark must not hide the others' results
+                traceback.print_exc()
+                failed.append(module)
             seconds[module] = time.perf_counter() - started
     print(f"== wall time per module ({' '.join(argv) or 'full size'}; load average before {load:.2f})")
     for module, spent in seconds.items():
-        print(f"{module:>14}  {spent:7.1f} s")
-    print(f"{'total':>14}  {sum(seconds.values()):7.1f} s")
+        print(f"{module:>14}  {spent:7.1f} s" + ("  FAILED" if module in failed else ""))
+    print(
+        f"{'total':>14}  {sum(seconds.values()):7.1f} s; load average after "
+        + ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    )
     print(f"machine: {machine()}")
+    if failed:
+        sys.exit(f"failed: {', '.join(failed)}")
 
 
 if __name__ == "__main__":

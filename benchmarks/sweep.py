@@ -95,7 +95,9 @@ def run(
     hour_s = time.perf_counter() - started
 
     started = time.perf_counter()
-    build = build_models(Settings(lake_root=str(store.path)), select=select)
+    # cautious: a test is built only when all it reads is selected (the accounting test also reads the event models).
+    cautious = ["--indirect-selection", "cautious"] if select else None
+    build = build_models(Settings(lake_root=str(store.path)), select=select, extra_args=cautious)
     build_s = time.perf_counter() - started
     in_models = {
         row["object_key"]
