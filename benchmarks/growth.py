@@ -35,7 +35,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -198,6 +198,7 @@ def grow_events(
     parts_dir: Path | None = None,
     end: datetime | None = None,
     generate_only: bool = False,
+    on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per size. Generated parts go to ``parts_dir`` (default: inside ``workdir``) and are reused from there
     when a part of the same seed, size, days and end is complete (its ``<part>.json`` is written last)."""
@@ -246,16 +247,22 @@ def grow_events(
                 "incremental": incremental,
             }
         )
+        if on_row is not None:
+            on_row(rows[-1])
         shutil.rmtree(lake, ignore_errors=True)
         db.unlink(missing_ok=True)
     return rows
 
 
-def grow_endpoints(sizes: Sequence[int], say: Any) -> list[dict[str, Any]]:
+def grow_endpoints(
+    sizes: Sequence[int], say: Any, on_row: Callable[[dict[str, Any]], None] | None = None
+) -> list[dict[str, Any]]:
     rows = []
     for endpoints in sorted(sizes):
         say(f"segment diff: {endpoints:,} endpoints × {SEGMENTS} segments")
         rows.append({"endpoints": endpoints, **_child(["diff", endpoints])})
+        if on_row is not None:
+            on_row(rows[-1])
     return rows
 
 
@@ -319,6 +326,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--end", type=datetime.fromisoformat, help="end of the lakes' window (default: this hour, UTC)")
     parser.add_argument("--generate-only", action="store_true", help="with --lakes: generate the lakes, nothing else")
+    parser.add_argument(
+        "--results", type=Path, help="append each row as JSON to this file as soon as it is measured (--table reads it)"
+    )
+    parser.add_argument("--table", type=Path, help="print the tables of a --results file, run nothing")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args, _ = parser.parse_known_args(argv)
     if args.child:
@@ -330,6 +341,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         else:
             print(json.dumps(_child_diff(*rest)))
         return
+    if args.table:
+        saved = [json.loads(line) for line in args.table.read_text().splitlines() if line.strip()]
+        by_events = [r for r in saved if "events" in r]
+        by_endpoints = [r for r in saved if "endpoints" in r]
+        print("\n".join([*(events_table(by_events) if by_events else []), "", *endpoints_table(by_endpoints)]))
+        return
     events = tuple(args.events or (QUICK_EVENTS if args.quick else FULL_EVENTS))
     days = QUICK_DAYS if args.quick else DAYS
     endpoints = tuple(args.endpoints or (QUICK_ENDPOINTS if args.quick else FULL_ENDPOINTS))
@@ -337,6 +354,12 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     def say(text: str) -> None:
         print(f"… {text}", file=sys.stderr, flush=True)
+
+    def keep(row: dict[str, Any]) -> None:
+        say(f"measured: {json.dumps(row)}")
+        if args.results:
+            with args.results.open("a") as results:
+                results.write(json.dumps(row) + "\n")
 
     workdir = Path(tempfile.mkdtemp(prefix="englake-bench-growth-"))
     if args.generate_only:
@@ -352,12 +375,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             ]
         elif args.only in (None, "events"):
             out += [f"Growth with the lake: {days} days of events, seed {SEED}; 2 dbt threads", ""]
-            rows = grow_events(events, workdir, say, days, args.lakes, args.end, args.generate_only)
+            rows = grow_events(events, workdir, say, days, args.lakes, args.end, args.generate_only, keep)
             out += events_table(rows)
             out.append("")
         if args.only in (None, "endpoints"):
             out += [f"Growth of the segment diff ({CHANGE:.0%} of memberships changing)", ""]
-            out += endpoints_table(grow_endpoints(endpoints, say))
+            out += endpoints_table(grow_endpoints(endpoints, say, keep))
             out.append("")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
