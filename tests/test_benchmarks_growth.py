@@ -7,7 +7,16 @@ import math
 import duckdb
 import pytest
 
-from benchmarks.growth import LINEAR_TOLERANCE, PART_EVENTS, PART_SEED_STEP, exponents, parts, verdict
+from benchmarks.growth import (
+    LINEAR_TOLERANCE,
+    PART_EVENTS,
+    PART_SEED_STEP,
+    endpoints_table,
+    events_table,
+    exponents,
+    parts,
+    verdict,
+)
 from benchmarks.segment_sync import endpoint_ids_sql, id_width
 
 
@@ -56,3 +65,47 @@ def test_endpoint_ids_stay_unique_past_ten_million() -> None:
     with duckdb.connect() as con:
         sql = f"SELECT count(DISTINCT id), min(length(id)), max(length(id)) FROM ({endpoint_ids_sql(12)})"
         assert con.execute(sql).fetchone() == (12, 10, 10)
+
+
+def _build(seconds: float) -> dict:
+    return {
+        "seconds": seconds,
+        "node_seconds": seconds - 5,
+        "models": 67,
+        "tests": 205,
+        "peak_mb": 900.0,
+        "slowest": [["model", "stg_lake__records", seconds / 3]],
+        "by_kind": {"model": seconds / 2},
+    }
+
+
+def test_events_table_prints_time_per_event_and_the_exponent_between_sizes() -> None:
+    rows = [
+        {
+            "events": n,
+            "records": n,
+            "lake_mb": n / 5_000,
+            "generate_s": n / 14_000,
+            "build": _build(t),
+            "db_mb": n / 4_000,
+            "hour_records": n // 720,
+            "incremental": _build(5.0),
+        }
+        for n, t in ((250_000, 20.0), (1_000_000, 80.0))
+    ]
+    lines = events_table(rows)
+    assert "| 250,000 (250,000) |" in lines[2]
+    assert "| 80.0 | – |" in lines[2]  # 20 s / 250k events = 80 µs per event
+    assert "| 80.0 | 1.00 |" in lines[3]  # 4× the events, 4× the time: b = 1
+    assert any("full build: linear or better" in line for line in lines)
+    assert any("incremental hour: linear or better (largest exponent 0.00" in line for line in lines)
+
+
+def test_endpoints_table_flags_superlinear_growth() -> None:
+    rows = [
+        {"endpoints": n, "memberships": 3 * n, "changed": n // 7, "seconds": t, "diff_peak_mb": 100.0, "peak_mb": 200.0}
+        for n, t in ((1_000_000, 2.0), (10_000_000, 60.0))
+    ]
+    lines = endpoints_table(rows)
+    assert "| 1.48 |" in lines[3]  # log(30) / log(10)
+    assert lines[-1].startswith("segment diff: NOT linear")
