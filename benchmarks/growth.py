@@ -271,7 +271,7 @@ def events_table(rows: list[dict[str, Any]]) -> list[str]:
     build_exp = exponents(sizes, [r["build"]["seconds"] for r in rows])
     incr_exp = exponents(sizes, [r["incremental"]["seconds"] for r in rows])
     lines = [
-        "| events (records) | raw lake gzip | generation | `dbt build` (nodes) | µs per event | exponent | "
+        "| events (records) | lake on disk | generation | `dbt build` (nodes) | µs per event | exponent | "
         "peak RSS build | DuckDB file | incremental hour `dbt run` (records) | peak RSS incremental |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
