@@ -7,9 +7,9 @@
 Each size runs in its own process (one core: no worker processes), so its peak memory (``ru_maxrss``) is its own.
 Wall time and CPU time (``time.process_time``) are both printed: the machine is shared, CPU time is what the
 generator itself spends. Phases: **plan** (``SyntheticLake(config)``: every choice and the truth), **render** (record
-text, in arrival order), **land** (Firehose buffering, gzip, writing objects into a local lake), **extras** (endpoint
-export, campaign catalog, truth). "events" is ``GeneratorConfig.events`` (distinct valid events; duplicates and
-malformed lines come on top, the records column counts every line).
+bytes as they land, in arrival order: ``SyntheticLake.encoded``), **land** (Firehose buffering, gzip, writing objects
+into a local lake), **extras** (endpoint export, campaign catalog, truth). "events" is ``GeneratorConfig.events``
+(distinct valid events; duplicates and malformed lines come on top, the records column counts every line).
 """
 
 from __future__ import annotations
