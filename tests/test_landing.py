@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from englake.errors import InputError
+from englake.errors import InputError, LakeError
 from ingest.generator import TRUTH_KEY, endpoint_export_key, land_synthetic
 from ingest.landing import MAX_RECORD_BYTES, BufferingHints, FirehoseLander
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, parse_object_key
@@ -333,3 +333,21 @@ def test_bytes_and_text_of_the_same_record_land_the_same_object(tmp_path: Any) -
     assert text_key == bytes_key
     assert LocalStore(tmp_path / "bytes").get(bytes_key) == LocalStore(tmp_path / "text").get(text_key)
     assert gzip.decompress(LocalStore(tmp_path / "bytes").get(bytes_key)) == line.encode("utf-8") + b"\n"
+
+
+@pytest.mark.parametrize("key", ["../outside.gz", "/etc/passwd", "raw/../../outside.gz", "..", "../lakeX/sibling.gz"])
+def test_local_store_refuses_keys_outside_its_root(tmp_path: Any, key: str) -> None:
+    store = LocalStore(tmp_path / "lake")
+    with pytest.raises(LakeError, match="escapes the lake root"):
+        store.put(key, b"x")
+    with pytest.raises(LakeError, match="escapes the lake root"):
+        store.get(key)
+    assert not (tmp_path / "outside.gz").exists()
+    assert not (tmp_path / "lakeX").exists()
+
+
+def test_local_store_normalises_keys_inside_its_root(tmp_path: Any) -> None:
+    store = LocalStore(tmp_path)
+    store.put("raw/./ses/../ses/a.gz", b"x")
+    assert store.get("raw/ses/a.gz") == b"x"
+    assert [o.key for o in store.list("raw/")] == ["raw/ses/a.gz"]
