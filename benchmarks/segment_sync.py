@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -198,6 +199,7 @@ def run(endpoints: int, segments: int, change: float, sample: int) -> list[tuple
     first_calls = -(-desired0.num_rows // 100)  # a first sync writes every member, 100 per request
     memberships0 = int(con.sql("SELECT count(*) FROM day0").fetchall()[0][0])
     ratio = ref_calls / max(report.api_calls, 1)
+    shutil.rmtree(lake, ignore_errors=True)  # the snapshot's folder: nothing else reads it
     return [
         ("data", f"{endpoints:,} endpoints × {segments} segments", f"{memberships1:,} memberships on day 1", ""),
         ("memberships changed day 0 → 1", f"+{report.memberships_added:,} / −{report.memberships_removed:,}", "", ""),
