@@ -5,6 +5,7 @@ the segment diff grows with endpoints.
     python -m benchmarks.growth --quick    # the segment diff at 20,000 and 100,000 endpoints only
     python -m benchmarks.growth --quick --events 10000   # and one small lake (2 days): a dbt build and a run
     python -m benchmarks.growth --events 500000 --events 2000000 --endpoints 2000000   # sizes of your own
+    python -m benchmarks.growth --lakes /tmp/lakes --results rows.jsonl   # keep lakes and rows; --table rows.jsonl
 
 Events: a lake of at most ``PART_EVENTS`` events is one generated lake (GeneratorConfig, 30 days, ending this hour);
 a larger one is several such lakes of different seeds landed side by side (the generator plans a whole lake in
