@@ -44,8 +44,9 @@ browser:
 		{ apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } ; } || \
 		echo "chromium not installed: the report's browser test will be skipped"
 
+## Every benchmark at full size; arguments pass through: `make bench ARGS="models --quick"` (see README, Benchmarks).
 bench: $(VENV)/.test-installed
-	$(BIN)/python -m benchmarks
+	$(BIN)/python -m benchmarks $(ARGS)
 
 ## Re-resolve the lock files (needs network access to PyPI; uses uv only for resolution).
 lock: | $(BIN)/python

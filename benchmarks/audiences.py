@@ -1,7 +1,7 @@
 """Audience import and event-driven attributes against the reference's one-call-per-row approach.
 
     python -m benchmarks.audiences            # a 1,000,000-row audience file; 1,000,000 activity events
-    python -m benchmarks.audiences --quick    # 50,000 rows and events
+    python -m benchmarks.audiences --quick    # 10,000 rows and events
 
 Import: one generated CSV (60% EMAIL, 40% SMS rows, 0.1% malformed, 0.1% duplicated ids) is parsed, validated,
 staged to S3 (moto) and imported with one Pinpoint ``CreateImportJob`` that the Pinpoint fake executes (every
@@ -52,6 +52,8 @@ ENDPOINTS = 100_000
 #: Records per Lambda invocation of the Kinesis event source (deploy/audiences.yaml BatchSize).
 KINESIS_BATCH = 1_000
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
+#: --quick: rows and events (the samples run for real are capped at this too).
+QUICK_SIZE = 10_000
 
 
 def audience_file(rows: int, seed: int = 3) -> bytes:
@@ -299,7 +301,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--events", type=int, default=1_000_000)
-    parser.add_argument("--quick", action="store_true", help="50,000 rows and events")
+    parser.add_argument("--quick", action="store_true", help=f"{QUICK_SIZE:,} rows and events")
     parser.add_argument("--only", choices=["import", "attributes"], help="run one of the two parts")
     args = parser.parse_args(argv)
     # Every client is answered by moto or a fake; botocore still signs, so it needs some credentials.
@@ -309,8 +311,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         ("AWS_DEFAULT_REGION", "us-east-1"),
     ):
         os.environ.setdefault(name, value)
-    rows = 50_000 if args.quick else args.rows
-    events = 50_000 if args.quick else args.events
+    rows = QUICK_SIZE if args.quick else args.rows
+    events = QUICK_SIZE if args.quick else args.events
     from rich.console import Console
     from rich.table import Table
 
@@ -322,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     for part, (title, bench) in parts.items():
         if args.only not in (None, part):
             continue
-        data = bench(rows, 2_000) if part == "import" else bench(events, 20_000)
+        data = bench(rows, min(2_000, rows)) if part == "import" else bench(events, min(20_000, events))
         table = Table(title=title, header_style="bold")
         for name in ("", "ours", "reference", "ratio"):
             table.add_column(name)

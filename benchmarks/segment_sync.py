@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from collections.abc import Sequence
@@ -58,12 +59,23 @@ class _Catalog:
         raise AssertionError("not a first sync")
 
 
+def id_width(endpoints: int) -> int:
+    """Digits of the endpoint ids: 7 (ep-0000000) up to 10,000,000 endpoints, more beyond, so ids stay unique."""
+    return max(7, len(str(max(endpoints - 1, 0))))
+
+
+def endpoint_ids_sql(endpoints: int) -> str:
+    """SELECT of every endpoint id (column ``id``), as generate names them."""
+    return f"SELECT 'ep-' || lpad(i::VARCHAR, {id_width(endpoints)}, '0') AS id FROM range({endpoints}) t(i)"
+
+
 def generate(con: duckdb.DuckDBPyConnection, endpoints: int, segments: int, change: float) -> None:
     """Tables day0 and day1 of (endpoint_id, segment_name); segment s holds 2%…28% of endpoints."""
     low, high = 0.02, 0.28
+    # Views, not tables: at 10,000,000 endpoints the cells are 200,000,000 rows; only the memberships are stored.
     con.execute(
         f"""
-        CREATE TABLE cells AS
+        CREATE VIEW cells AS
         SELECT i, s, hash(i, s, 'member') % 1000000 < (({low} + ({high} - {low}) * s / greatest({segments} - 1, 1))
                                                      * 1000000) AS day0
         FROM range({endpoints}) a(i), range({segments}) b(s)
@@ -75,7 +87,7 @@ def generate(con: duckdb.DuckDBPyConnection, endpoints: int, segments: int, chan
     added_share = change / 2 * members[0] / max(members[1], 1)
     con.execute(
         f"""
-        CREATE TABLE cells1 AS SELECT i, s,
+        CREATE VIEW cells1 AS SELECT i, s,
             CASE WHEN day0 THEN hash(i, s, 'remove') % 1000000 >= {removed_share * 1e6}
                  ELSE hash(i, s, 'add') % 1000000 < {added_share * 1e6} END AS day1
         FROM cells
@@ -83,7 +95,7 @@ def generate(con: duckdb.DuckDBPyConnection, endpoints: int, segments: int, chan
     )
     for day, table in (("day0", "cells"), ("day1", "cells1")):
         con.execute(
-            f"""CREATE TABLE {day} AS SELECT 'ep-' || lpad(i::VARCHAR, 7, '0') AS endpoint_id,
+            f"""CREATE TABLE {day} AS SELECT 'ep-' || lpad(i::VARCHAR, {id_width(endpoints)}, '0') AS endpoint_id,
                 'segment_' || lpad(s::VARCHAR, 2, '0') AS segment_name FROM {table} WHERE {day} ORDER BY ALL"""
         )
 
@@ -111,7 +123,7 @@ def run(endpoints: int, segments: int, change: float, sample: int) -> list[tuple
     generate(con, endpoints, segments, change)
     day1 = con.sql("SELECT * FROM day1").to_arrow_table()
     generate_s = time.perf_counter() - started
-    ids = con.sql(f"SELECT 'ep-' || lpad(i::VARCHAR, 7, '0') AS id FROM range({endpoints}) t(i)").to_arrow_table()
+    ids = con.sql(endpoint_ids_sql(endpoints)).to_arrow_table()
     known = ids.column(0).combine_chunks()
     desired0 = con.sql(
         "SELECT endpoint_id, list_sort(list(segment_name)) AS segments FROM day0 GROUP BY 1"
@@ -170,7 +182,7 @@ def run(endpoints: int, segments: int, change: float, sample: int) -> list[tuple
     )
     rows = con.sql(
         f"SELECT segment_name, list(endpoint_id ORDER BY endpoint_id) FROM day1 "
-        f"WHERE endpoint_id < 'ep-{sample:07d}' GROUP BY 1 ORDER BY 1"
+        f"WHERE endpoint_id < 'ep-{sample:0{id_width(endpoints)}d}' GROUP BY 1 ORDER BY 1"
     ).fetchall()
     sample_rows = sum(len(e) for _, e in rows)
     t0 = time.perf_counter()
@@ -187,6 +199,7 @@ def run(endpoints: int, segments: int, change: float, sample: int) -> list[tuple
     first_calls = -(-desired0.num_rows // 100)  # a first sync writes every member, 100 per request
     memberships0 = int(con.sql("SELECT count(*) FROM day0").fetchall()[0][0])
     ratio = ref_calls / max(report.api_calls, 1)
+    shutil.rmtree(lake, ignore_errors=True)  # the snapshot's folder: nothing else reads it
     return [
         ("data", f"{endpoints:,} endpoints × {segments} segments", f"{memberships1:,} memberships on day 1", ""),
         ("memberships changed day 0 → 1", f"+{report.memberships_added:,} / −{report.memberships_removed:,}", "", ""),

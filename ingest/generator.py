@@ -44,6 +44,7 @@ import gzip
 import itertools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 import orjson
 
@@ -117,18 +118,19 @@ def clear_synthetic(store: LakeStore) -> int:
     return removed
 
 
-def land_records(records: Iterable[RawRecord], lander: FirehoseLander) -> tuple[int, int]:
-    """Put every record into ``lander``; a line no producer owns still arrives on some stream (the reader quarantines
-    it), taken round-robin. Returns (records, unassigned)."""
+def land_records(
+    records: Iterable[tuple[Producer | None, datetime, str | bytes]], lander: FirehoseLander
+) -> tuple[int, int]:
+    """Put every (producer, arrival, line) — ``SyntheticLake.encoded()`` — into ``lander``; a line no producer owns
+    still arrives on some stream (the reader quarantines it), taken round-robin. Returns (records, unassigned)."""
     spread = itertools.cycle(Producer)
     put = lander.put
     count = unassigned = 0
-    for record in records:
-        producer = record.producer
+    for producer, arrival, line in records:
         if producer is None:
             producer = next(spread)
             unassigned += 1
-        put(producer, record.line, record.arrival)
+        put(producer, line, arrival)
         count += 1
     return count, unassigned
 
@@ -162,7 +164,7 @@ def land_synthetic(
     with FirehoseLander(
         store, hints, gzip=gzip_objects, delimited=delimited, uuid_seed=uuid_seed, gzip_level=gzip_level
     ) as lander:
-        records, unassigned = land_records(lake.records(progress=progress), lander)
+        records, unassigned = land_records(lake.encoded(progress=progress), lander)
     endpoints, key = land_extras(lake, store, application_id=application_id, export_id=export_id)
     return GenerateResult(lander.report, records, unassigned, endpoints, key)
 

@@ -150,8 +150,9 @@ class FirehoseLander:
         self._interval = timedelta(seconds=self.hints.interval_seconds)
         self._closed = False
 
-    def put(self, producer: Producer, line: str, arrival: datetime) -> None:
-        """Accept one record (its text exactly as the producer sent it) that arrived at ``arrival`` (UTC)."""
+    def put(self, producer: Producer, line: str | bytes, arrival: datetime) -> None:
+        """Accept one record (its text exactly as the producer sent it, or those UTF-8 bytes) that arrived at
+        ``arrival`` (UTC)."""
         if self._closed:
             raise InputError("the lander is closed; open a new one to land more records")
         arrival = _naive_utc(arrival)
@@ -161,7 +162,7 @@ class FirehoseLander:
                 f"{producer.value} record arrived at {arrival.isoformat()}, before the previous {producer.value} "
                 f"record ({last.isoformat()}): put each producer's records in arrival order"
             )
-        data = line.encode("utf-8")
+        data = line if isinstance(line, bytes) else line.encode("utf-8")
         if len(data) > MAX_RECORD_BYTES:
             raise InputError(
                 f"{producer.value} record of {len(data)} bytes exceeds Firehose's {MAX_RECORD_BYTES}-byte record limit"

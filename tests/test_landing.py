@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -12,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from englake.errors import InputError
+from englake.errors import InputError, LakeError
 from ingest.generator import TRUTH_KEY, endpoint_export_key, land_synthetic
 from ingest.landing import MAX_RECORD_BYTES, BufferingHints, FirehoseLander
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, parse_object_key
@@ -217,7 +218,11 @@ class _Record:
 
 
 class _StandInLake:
-    """The generator's interface (records, endpoints, truth), with known content."""
+    """The generator's interface (records and their encoded bytes, endpoints, truth), with known content."""
+
+    def encoded(self, progress: Any = None) -> Any:
+        for row in self.records(progress):
+            yield row.producer, row.arrival, row.line.encode()
 
     def records(self, progress: Any = None) -> Any:
         rows = [
@@ -303,3 +308,46 @@ def test_a_generated_lake_reads_back_to_its_ground_truth(tmp_path: Any) -> None:
     keys = sorted(s.key for s in store.list("raw/"))
     generate_lake(config, store, hints=BufferingHints(max_records=100), delimited={Producer.SES: False})
     assert sorted(s.key for s in store.list("raw/")) == keys
+
+
+def test_local_store_writes_again_into_a_folder_removed_behind_its_back(tmp_path: Any) -> None:
+    """LocalStore remembers the folders it made (one mkdir per folder, not per object); a folder someone else
+    removed in between is made again rather than failing the write."""
+    store = LocalStore(tmp_path)
+    store.put("raw/pinpoint/2026/11/20/10/a.gz", b"one")
+    shutil.rmtree(tmp_path / "raw")
+    store.put("raw/pinpoint/2026/11/20/10/b.gz", b"two")
+    assert store.get("raw/pinpoint/2026/11/20/10/b.gz") == b"two"
+    assert [o.key for o in store.list("raw/")] == ["raw/pinpoint/2026/11/20/10/b.gz"]
+
+
+def test_bytes_and_text_of_the_same_record_land_the_same_object(tmp_path: Any) -> None:
+    """The generator hands the lander UTF-8 bytes (no str round trip); other callers hand it text."""
+    line = '{"eventType":"Send","mail":{"source":"Zoë <zoe@example.com>"}}'
+    at = datetime(2026, 11, 20, 10, 0)
+    for name, record in (("text", line), ("bytes", line.encode("utf-8"))):
+        with FirehoseLander(LocalStore(tmp_path / name), uuid_seed=1) as lander:
+            lander.put(Producer.SES, record, at)
+    (text_key,) = [o.key for o in LocalStore(tmp_path / "text").list()]
+    (bytes_key,) = [o.key for o in LocalStore(tmp_path / "bytes").list()]
+    assert text_key == bytes_key
+    assert LocalStore(tmp_path / "bytes").get(bytes_key) == LocalStore(tmp_path / "text").get(text_key)
+    assert gzip.decompress(LocalStore(tmp_path / "bytes").get(bytes_key)) == line.encode("utf-8") + b"\n"
+
+
+@pytest.mark.parametrize("key", ["../outside.gz", "/etc/passwd", "raw/../../outside.gz", "..", "../lakeX/sibling.gz"])
+def test_local_store_refuses_keys_outside_its_root(tmp_path: Any, key: str) -> None:
+    store = LocalStore(tmp_path / "lake")
+    with pytest.raises(LakeError, match="escapes the lake root"):
+        store.put(key, b"x")
+    with pytest.raises(LakeError, match="escapes the lake root"):
+        store.get(key)
+    assert not (tmp_path / "outside.gz").exists()
+    assert not (tmp_path / "lakeX").exists()
+
+
+def test_local_store_normalises_keys_inside_its_root(tmp_path: Any) -> None:
+    store = LocalStore(tmp_path)
+    store.put("raw/./ses/../ses/a.gz", b"x")
+    assert store.get("raw/ses/a.gz") == b"x"
+    assert [o.key for o in store.list("raw/")] == ["raw/ses/a.gz"]

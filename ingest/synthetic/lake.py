@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from datetime import datetime
 
+from ingest.layout import Producer
 from ingest.synthetic.config import GeneratorConfig, RawRecord, from_ms
 from ingest.synthetic.scenarios import Planner
 from ingest.synthetic.truth import GroundTruth
@@ -47,9 +49,18 @@ class SyntheticLake:
         ``progress(n_done)`` is called every ``PROGRESS_EVERY`` records and once at the end (``n_done`` out of
         ``len(self)``).
         """
+        for producer, arrival, data in self.encoded(progress):
+            yield RawRecord(producer, arrival, data.decode())
+
+    def encoded(
+        self, progress: Callable[[int], None] | None = None
+    ) -> Iterator[tuple[Producer | None, datetime, bytes]]:
+        """``records`` as (producer, arrival, UTF-8 bytes): what landing writes, without a round trip through
+        ``str`` (renderers produce bytes; a line made as text, such as a malformed one, is encoded here)."""
         done = 0
         for arrival, _, producer, fn, args in self._entries:
-            yield RawRecord(producer, from_ms(arrival), fn(*args))
+            line = fn(*args)
+            yield producer, from_ms(arrival), line if isinstance(line, bytes) else line.encode()
             done += 1
             if progress is not None and done % PROGRESS_EVERY == 0:
                 progress(done)

@@ -105,3 +105,13 @@ def test_ground_truth_json_round_trip(lake: SyntheticLake) -> None:
 def test_nonsense_config_is_refused_naming_the_field(field: str, value: Any) -> None:
     with pytest.raises(ValueError, match=field):
         GeneratorConfig(**{field: value})
+
+
+def test_encoded_lines_are_the_records_utf8_bytes_in_the_same_order() -> None:
+    """Landing writes ``encoded()``, readers see ``records()``: the same lines, malformed and non-ASCII included."""
+    lake = generate(GeneratorConfig(seed=5, events=2_000, end=END))
+    encoded = list(lake.encoded())
+    records = list(lake.records())
+    assert [(p, a, d) for p, a, d in encoded] == [(r.producer, r.arrival, r.line.encode()) for r in records]
+    assert all(isinstance(d, bytes) for _, _, d in encoded)
+    assert any(any(ch > 127 for ch in d) for _, _, d in encoded)  # non-ASCII text is kept as UTF-8, not escaped
