@@ -18,7 +18,7 @@ from rich.console import Console
 from englake import output
 from englake.output import Column, OutputFormat, emit, print_table, table_of
 from englake.settings import Settings
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 
 ENGLAKE = Path(sys.executable).parent / "englake"
