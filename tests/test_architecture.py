@@ -12,7 +12,9 @@ Layers, bottom up (README, "Architecture"):
 from __future__ import annotations
 
 import ast
+import itertools
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -185,3 +187,48 @@ def test_python_and_dbt_name_the_same_producers() -> None:
     sources = yaml.safe_load((ROOT / "dbt_project" / "models" / "staging" / "lake" / "_lake__sources.yml").read_text())
     tables = {table["name"] for source in sources["sources"] for table in source["tables"]}
     assert {f"raw_{p.value}" for p in Producer} <= tables
+
+
+@pytest.mark.dbt
+def test_the_readme_diagram_names_what_exists(tmp_path: Path) -> None:
+    """The README's Architecture diagram is drawn by hand: every dbt model and Python file it names must exist, and
+    each hop of the record's path is a ref (or an import) in the code."""
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Architecture\n", 1)[1].split("\n## ", 1)[0]
+    diagram = section.split("```mermaid\n", 1)[1].split("```", 1)[0]
+    models = {path.stem: path for path in (ROOT / "dbt_project" / "models").rglob("*.sql")}
+    named_models = set(re.findall(r"\b((?:stg|int|fct|seg|segment|email|sms|lake)_[a-z_]*[a-z])\b", diagram))
+    assert named_models - models.keys() - {"segment_name"} == set()  # segment_name: a column of segment_membership
+    files = set(re.findall(r"\b((?:segmentation|ingest|englake|handlers)/[\w/]*\.py)\b", diagram))
+    assert len(files) >= 5
+    assert [f for f in files if not (ROOT / f).is_file()] == []
+    # the hops: each model depends on the one before it, as dbt resolves the refs (macros included)
+    hops = ["stg_lake__records", "stg_pinpoint__events", "int_events_unioned", "fct_events", "app_event"]
+    hops += ["seg_engaged_recent_buyers", "segment_membership"]
+    assert set(hops) <= models.keys()
+    parents = _dbt_model_parents(tmp_path)
+    for upstream, model in itertools.pairwise(hops):
+        assert f"model.englake.{upstream}" in parents[model], (upstream, model)
+
+
+def _dbt_model_parents(tmp_path: Path) -> dict[str, set[str]]:
+    """Each model's parent nodes, from ``dbt ls`` over the bundled project (parsing only; nothing is built)."""
+    env = {**os.environ, "ENGLAKE_LAKE_PATH": str(tmp_path), "ENGLAKE_DUCKDB_PATH": str(tmp_path / "x.duckdb")}
+    project = ROOT / "dbt_project"
+    listed = subprocess.run(
+        [
+            *(str(Path(sys.executable).parent / "dbt"), "ls", "--profiles-dir", str(project), "--project-dir"),
+            *(str(project), "--target", "duckdb", "--resource-type", "model", "--output", "json", "--output-keys"),
+            *("name depends_on", "--quiet", "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        timeout=600,
+    )
+    assert listed.returncode == 0, listed.stdout[-2000:] + listed.stderr[-2000:]
+    nodes = [json.loads(line) for line in listed.stdout.splitlines() if line.startswith("{")]
+    return {node["name"]: set(node["depends_on"]["nodes"]) for node in nodes}
