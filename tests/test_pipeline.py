@@ -29,6 +29,7 @@ from moto.ecs import models as ecs_models
 from moto.stepfunctions.parser.asl.component.state.exec.state_task.service.state_task_service import StateTaskService
 
 from englake.errors import DbtError, StaleLakeError, exit_code
+from ingest.layout import Producer
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "deploy" / "pipeline.yaml"
 REGION = "us-east-1"
@@ -299,7 +300,7 @@ def test_every_dead_letter_queue_has_an_alarm_that_notifies(name: str) -> None:
 def test_every_firehose_stream_alarms_on_delivery_errors() -> None:
     template = cfn_yaml.load(str(DEPLOY / "lake.yaml"))
     streams = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::KinesisFirehose::DeliveryStream"]
-    assert len(streams) == 3
+    assert len(streams) == len(Producer)  # one delivery stream per producer
     for stream in streams:
         assert [
             a
