@@ -39,9 +39,9 @@ def _clock() -> tuple[float, float]:
 
 def measure(events: int, folder: str | None = None) -> dict[str, float]:
     """Generate ``events`` into a temporary local lake the way ``englake lake generate`` does; seconds per phase."""
+    from englake.storage import LocalStore
     from ingest.generator import SYNTHETIC_GZIP_LEVEL, GeneratorConfig, SyntheticLake, land_extras, land_records
     from ingest.landing import FirehoseLander
-    from ingest.storage import LocalStore
 
     config = GeneratorConfig(seed=42, events=events, days=30, end=END)
     phases: dict[str, float] = {}

@@ -114,8 +114,8 @@ def sampled_rss(period: float = 0.02) -> Iterator[dict[str, float]]:
 
 # -- children: each step in a fresh process, so its peak memory is its own ---------------------------------------
 def _child_generate(lake: str, events: int, seed: int, end: str, days: int) -> dict[str, Any]:
+    from englake.storage import LocalStore
     from ingest.generator import GeneratorConfig, generate_lake
-    from ingest.storage import LocalStore
 
     started = time.perf_counter()
     config = GeneratorConfig(seed=seed, events=events, days=days, end=datetime.fromisoformat(end))

@@ -44,10 +44,10 @@ from benchmarks import machine as describe_machine
 from englake.dbt import PROJECT_DIR, run_dbt
 from englake.models import build_models
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
 from ingest.landing import FirehoseLander, LandingReport
 from ingest.layout import Producer
-from ingest.storage import LocalStore
 
 DAYS = 30  # the analyst queries look back 30 days
 #: --quick: a small lake over few days (objects, not events, drive the cost of a small lake: one per producer per

@@ -30,8 +30,9 @@ from botocore.config import Config
 
 from benchmarks import machine as describe_machine
 from englake.aws import client as aws_client
-from ingest.storage import LocalStore
-from segmentation.destinations.pinpoint import UPDATE_ENDPOINTS_BATCH_RPS, PinpointDestination
+from englake.pinpoint_quotas import SEGMENT_ATTRIBUTE, UPDATE_ENDPOINTS_BATCH_RPS
+from englake.storage import LocalStore
+from segmentation.destinations.pinpoint import PinpointDestination
 from segmentation.diff import compute_diff
 from segmentation.guard import GuardPolicy
 from segmentation.membership import ArrowMembership, validate_membership
@@ -41,7 +42,7 @@ from segmentation.sync import sync_segments
 from tests.fakes.pinpoint import RATE_QUOTAS, PinpointFake
 
 APP = "bench-app"
-ATTRIBUTE = "AdvancedSegmentTarget"
+ATTRIBUTE = SEGMENT_ATTRIBUTE
 #: Documented per-operation quotas the reference would run into (tests/fakes/pinpoint.py RATE_QUOTAS, current table).
 REFERENCE_RPS = min(RATE_QUOTAS["GetEndpoint"], RATE_QUOTAS["UpdateEndpoint"])
 

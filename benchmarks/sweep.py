@@ -26,12 +26,12 @@ from pathlib import Path
 from benchmarks import machine as describe_machine
 from englake.models import build_models, query_local
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
 from ingest.landing import FirehoseLander
 from ingest.layout import Producer
 from ingest.quarantine import STAGE_SWEEP, read_quarantine
 from ingest.reader import lake_objects
-from ingest.storage import LocalStore
 from ingest.sweep import sweep_lake
 
 DAYS = 30

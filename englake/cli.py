@@ -18,9 +18,10 @@ import typer
 from rich.markup import escape
 from typer.core import TyperGroup
 
+from englake.campaigns import print_campaigns
 from englake.console import console, dbt_node_progress, err_console, progress
 from englake.errors import INTERNAL_EXIT_CODE, INTERRUPTED_EXIT_CODE, USAGE_EXIT_CODE, as_project_error, exit_code
-from englake.output import Column, FormatOption, OutputFormat, WideOption, count, emit, percent, print_table
+from englake.output import Column, FormatOption, OutputFormat, WideOption, emit, print_table
 from englake.project import DbtTarget
 from handlers.audiences.cli import app as audiences_app
 from handlers.cli import app as handlers_app
@@ -169,7 +170,7 @@ def models_build(
     from rich.table import Table
 
     from englake.models import build_models
-    from ingest.storage import open_lake
+    from englake.storage import open_lake
 
     with progress(transient=True) as bar:
         task = bar.add_task("sweeping new raw objects (moving unreadable ones aside)", total=None, visible=False)
@@ -319,24 +320,6 @@ def models_summary(
     print_campaigns(campaign_summary(_settings(lake), limit=limit), output, wide=wide)
 
 
-#: The summary's table: names, not ids (csv and json carry campaign_id and every rate too); short numeric headers so
-#: it fits 80 columns with a campaign name of about twenty characters.
-CAMPAIGN_COLUMNS = (
-    Column("campaign_name", "campaign"),
-    Column("channel"),
-    Column("sent", render=count, numeric=True),
-    Column("delivered", "deliv.", render=count, numeric=True),
-    Column("open_rate", "open %", render=percent, numeric=True),
-    Column("click_rate", "click %", render=percent, numeric=True),
-    Column("hard_bounces", "bounced", render=count, numeric=True),
-    Column("complaints", "compl.", render=count, numeric=True),
-)
-
-
-def print_campaigns(rows: list[dict], output: OutputFormat = OutputFormat.TABLE, *, wide: bool = False) -> None:
-    emit(rows, CAMPAIGN_COLUMNS, output, title="Campaign performance (all send dates)", wide=wide)
-
-
 @app.command()
 def report(
     lake: str | None = LakeOption,
@@ -345,7 +328,7 @@ def report(
     """Write one self-contained HTML page of charts: campaigns, deliverability, SMS cost, segments, quarantine."""
     from englake.models import query_local
     from englake.report import build_charts, render_html, sync_runs
-    from ingest.storage import open_lake
+    from englake.storage import open_lake
 
     settings = _settings(lake)
     charts = build_charts(lambda sql: query_local(sql, settings), sync_runs(open_lake(settings.lake_root)))

@@ -7,14 +7,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from englake.campaigns import print_campaigns
 from englake.console import console, dbt_node_progress, progress
 from englake.errors import ForeignLakeError, LakeError
 from englake.models import BuildResult, build_models, campaign_summary
 from englake.output import print_table
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import GenerateResult, generate_lake
 from ingest.reader import ScanReport, inspect_lake, lake_objects
-from ingest.storage import LocalStore
 from segmentation.report import SyncReport
 
 #: The sync state the demo resets with the lake (segment snapshots and run reports live under it).
@@ -71,6 +72,7 @@ def run_demo(
     from ingest.cli import landing_table, print_scan_report
     from ingest.generator import GeneratorConfig
     from segmentation.embedded import sync_embedded
+    from segmentation.report_view import renderable
 
     store = prepare_demo_lake(settings, replace=replace)
     config = GeneratorConfig(seed=seed, events=events, days=days)
@@ -99,14 +101,12 @@ def run_demo(
         console.print(f"[yellow]warning:[/yellow] {warning}")
 
     console.rule("4/5  Campaign summary")
-    from englake.cli import print_campaigns
-
     campaigns = campaign_summary(settings)
     print_campaigns(campaigns)
 
     console.rule("5/5  Sync segments into the local endpoint store")
     sync = sync_embedded(settings, refresh=False)
-    console.print(sync.renderable())
+    console.print(renderable(sync))
     console.print(
         f"\nDone at {datetime.now():%H:%M}. Query the models in {settings.resolved_duckdb_path} "
         "(e.g. select * from email_status), list a segment with "

@@ -211,7 +211,7 @@ def _lake(settings: Settings) -> Check:
         return f"{root} ({'has raw/' if raw.is_dir() else 'no raw/ yet'})"
 
     def remote() -> str:
-        from ingest.storage import open_lake
+        from englake.storage import open_lake
 
         store = open_lake(settings.lake_root)
         next(iter(store.list("raw/")), None)  # one listing call proves the bucket and the permission

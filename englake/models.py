@@ -17,8 +17,8 @@ from englake.database import connect
 from englake.dbt import DbtError, run_dbt, target_dir
 from englake.errors import LakeError
 from englake.settings import OFFLINE_COMPILE_ATHENA, Settings, get_settings
+from englake.storage import open_lake
 from ingest.reader import lake_objects
-from ingest.storage import open_lake
 from ingest.sweep import SweepReport, sweep_lake
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from ingest.storage import LakeStore
+from englake.storage import LakeStore
 
 #: Runs a SQL query against the built models and returns rows as dicts (DuckDB file or Athena schema).
 Query = Callable[[str], list[dict[str, Any]]]

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from englake.storage import LakeStore
 from ingest.layout import CATALOG_PREFIX
-from ingest.storage import LakeStore
 
 #: GetCampaigns / ListJourneys page size (the API's maximum PageSize is documented as a string of up to 1000;
 #: https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-campaigns.html).

@@ -17,13 +17,13 @@ from rich.table import Table
 from englake.console import console, err_console, progress
 from englake.errors import InputError, LakeError
 from englake.output import Column, FormatOption, OutputFormat, WideOption, emit, plain, print_table
+from englake.storage import LakeStore, LocalStore, open_lake
 from ingest.classify import is_custom_event_type, is_known_event_type
 from ingest.glue import DEFAULT_PROJECTION_START, register_glue
 from ingest.inputs import expand_paths, land_paths
 from ingest.landing import DEFAULT_BUFFER_BYTES, DEFAULT_BUFFER_SECONDS, BufferingHints, LandingReport
 from ingest.layout import Producer
 from ingest.reader import ScanReport, inspect_lake, lake_objects
-from ingest.storage import LakeStore, LocalStore, open_lake
 from ingest.sweep import SweepReport, sweep_lake
 
 if TYPE_CHECKING:

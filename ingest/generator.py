@@ -48,6 +48,7 @@ from datetime import datetime
 
 import orjson
 
+from englake.storage import LakeStore
 from ingest.campaign_catalog import catalog_key, write_catalog
 from ingest.landing import BufferingHints, FirehoseLander, LandingReport
 from ingest.layout import (
@@ -57,12 +58,11 @@ from ingest.layout import (
     RAW_PREFIXES,
     SWEEP_PREFIX,
     Producer,
+    endpoint_export_key,
 )
-from ingest.storage import LakeStore
 from ingest.synthetic import VIEWS, GeneratorConfig, GroundTruth, RawRecord, SyntheticLake, generate
 
 __all__ = [
-    "EXPORT_PART",
     "SYNTHETIC_GZIP_LEVEL",
     "TRUTH_KEY",
     "VIEWS",
@@ -72,7 +72,6 @@ __all__ = [
     "RawRecord",
     "SyntheticLake",
     "clear_synthetic",
-    "endpoint_export_key",
     "generate",
     "generate_lake",
     "land_extras",
@@ -82,15 +81,8 @@ __all__ = [
 
 #: Where ``generate_lake`` writes the generator's ground truth in the lake.
 TRUTH_KEY = "synthetic/truth.json"
-#: Object name of an endpoint export (Pinpoint CreateExportJob output: gzip newline-delimited endpoint JSON).
-EXPORT_PART = "part-00000.gz"
 #: Synthetic lakes favour landing speed: level 1 compresses ~3x faster than 6 for objects ~30% larger.
 SYNTHETIC_GZIP_LEVEL = 1
-
-
-def endpoint_export_key(application_id: str, export_id: str) -> str:
-    """``endpoints/<application_id>/<export_id>/part-00000.gz``; export ids sort by time."""
-    return f"{ENDPOINT_EXPORT_PREFIX}{application_id}/{export_id}/{EXPORT_PART}"
 
 
 @dataclass

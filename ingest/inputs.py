@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import Any
 
 from englake.errors import InputError
+from englake.storage import LakeStore
 from ingest.classify import INVALID_JSON, Classified, classify
 from ingest.landing import MAX_RECORD_BYTES, BufferingHints, FirehoseLander, LandingReport
 from ingest.layout import Producer
 from ingest.quarantine import STAGE_LAND, QuarantineEntry, input_quarantine_key, write_quarantine
 from ingest.reader import JSON_TOO_DEEP, MAX_JSON_DEPTH, too_deep
-from ingest.storage import LakeStore
 
 UNREADABLE_INPUT = "unreadable input"
 INVALID_PAYLOAD = "invalid envelope payload"

@@ -24,8 +24,8 @@ from datetime import UTC, datetime, timedelta
 from types import TracebackType
 
 from englake.errors import InputError
+from englake.storage import LakeStore
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, object_key
-from ingest.storage import LakeStore
 
 #: Firehose's default S3 buffer size is 5 MiB and its default interval 300 s; the allowed ranges are 1–128 MiB and
 #: 0–900 s. https://docs.aws.amazon.com/firehose/latest/APIReference/API_BufferingHints.html

@@ -37,7 +37,8 @@ QUARANTINE_PREFIX = "quarantine/"
 MOVED_OBJECTS_PREFIX = "moved-aside/"
 #: englake's own bookkeeping in the lake (the sweep's ledger of objects already checked).
 SWEEP_PREFIX = "_englake/sweep/"
-#: Pinpoint endpoint exports (CreateExportJob format: gzip newline-delimited endpoint JSON).
+#: Pinpoint endpoint exports (CreateExportJob format: gzip newline-delimited endpoint JSON), one folder per export:
+#: ``endpoints/<application_id>/<export_id>/part-NNNNN.gz`` (see endpoint_export_key).
 ENDPOINT_EXPORT_PREFIX = "endpoints/"
 #: Campaign and journey definitions (Pinpoint GetCampaigns / ListJourneys, one response object per line), named
 #: ``catalog/<source>/…/<campaigns|journeys>.ndjson``; ``dim_campaigns`` takes names from here.
@@ -107,3 +108,17 @@ def producer_of_prefix(key: str) -> Producer | None:
         if key.startswith(prefix):
             return producer
     return None
+
+
+def endpoint_export_prefix(application_id: str) -> str:
+    """``endpoints/<application_id>/``: the folder of an application's exports, one subfolder per export."""
+    return f"{ENDPOINT_EXPORT_PREFIX}{application_id}/"
+
+
+def endpoint_export_key(application_id: str, export_id: str, part: int = 0) -> str:
+    """``endpoints/<application_id>/<export_id>/part-NNNNN.gz``; export ids sort by time, so the newest sorts last.
+
+    Pinpoint's own export job names its objects differently (the readers take any ``.gz`` below the export folder);
+    this is the name englake writes, whether the generator or the sync's local catalog writes it.
+    """
+    return f"{endpoint_export_prefix(application_id)}{export_id}/part-{part:05d}.gz"

@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from englake.errors import LakeError
+from englake.storage import LakeStore
 from ingest.layout import QUARANTINE_PREFIX
-from ingest.storage import LakeStore
 
 #: Longest record text kept in a quarantine entry; Firehose records are at most 1,000 KiB
 #: (https://docs.aws.amazon.com/firehose/latest/dev/limits.html), far more than anyone reads in a quarantine.

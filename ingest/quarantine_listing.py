@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from englake.storage import LakeStore
 from ingest.quarantine import STAGE_INSPECT, QuarantineEntry, read_quarantine
-from ingest.storage import LakeStore
 
 #: How a row from the models is marked in the listing.
 FROM_MODELS = "models"

@@ -41,10 +41,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from englake.errors import LakeError
+from englake.storage import LakeStore, StoredObject
 from ingest.classify import INVALID_JSON, classify, is_known_event_type
 from ingest.layout import RAW_PREFIXES, Producer, parse_object_key, producer_of_prefix
 from ingest.quarantine import QuarantineEntry, quarantine_key, quarantine_objects, write_quarantine
-from ingest.storage import LakeStore, StoredObject
 
 GZIP_MAGIC = b"\x1f\x8b"
 UNREADABLE = "unreadable object"

@@ -53,6 +53,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from englake.errors import LakeError
+from englake.storage import LakeStore, StoredObject
 from ingest.glue import FIELD_DELIMITER
 from ingest.layout import (
     MOVED_OBJECTS_PREFIX,
@@ -65,7 +66,6 @@ from ingest.layout import (
 )
 from ingest.quarantine import STAGE_SWEEP, QuarantineEntry, quarantine_key, write_quarantine
 from ingest.reader import GZIP_MAGIC, INVALID_UTF8, JSON_TOO_DEEP, MAX_JSON_DEPTH, UNREADABLE, lake_objects, too_deep
-from ingest.storage import LakeStore, StoredObject
 
 #: The sweep's record of objects already checked (one JSON object per line, gzip).
 LEDGER_KEY = f"{SWEEP_PREFIX}ledger.ndjson.gz"

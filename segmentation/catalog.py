@@ -24,8 +24,9 @@ import pyarrow.compute as pc
 import pyarrow.json as pa_json
 
 from englake.errors import LakeError
-from ingest.layout import ENDPOINT_EXPORT_PREFIX
-from ingest.storage import LakeStore
+from englake.pinpoint_quotas import SEGMENT_ATTRIBUTE
+from englake.storage import LakeStore
+from ingest.layout import ENDPOINT_EXPORT_PREFIX, endpoint_export_key, endpoint_export_prefix
 from segmentation.errors import DestinationError
 
 log = logging.getLogger(__name__)
@@ -44,13 +45,9 @@ class EndpointExport:
     keys: tuple[str, ...]
 
 
-def export_prefix(application_id: str) -> str:
-    return f"{ENDPOINT_EXPORT_PREFIX}{application_id}/"
-
-
 def list_exports(store: LakeStore, application_id: str) -> list[EndpointExport]:
     """Every export of an application in the lake, oldest (by sorted export id) first."""
-    prefix = export_prefix(application_id)
+    prefix = endpoint_export_prefix(application_id)
     folders: dict[str, list[str]] = {}
     for item in store.list(prefix):
         if item.key.endswith(".gz"):
@@ -84,7 +81,7 @@ def _export_schema(attribute: str) -> pa.Schema:
     )
 
 
-def read_export(store: LakeStore, export: EndpointExport, attribute: str = "AdvancedSegmentTarget") -> pa.Table:
+def read_export(store: LakeStore, export: EndpointExport, attribute: str = SEGMENT_ATTRIBUTE) -> pa.Table:
     """(endpoint_id, channel_type, address, user_id, segments) of every endpoint in an export; segments may be null."""
     options = pa_json.ParseOptions(explicit_schema=_export_schema(attribute), unexpected_field_behavior="ignore")
     parts = []
@@ -125,12 +122,11 @@ def write_export(
 ) -> EndpointExport:
     """Write endpoints as a Pinpoint-format export under endpoints/<application_id>/<export_id>/ (a sortable id)."""
     export_id = export_id or datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    base = f"{export_prefix(application_id)}{export_id}/"
     keys: list[str] = []
     chunk: list[str] = []
 
     def flush() -> None:
-        key = f"{base}part-{len(keys):05d}.gz"
+        key = endpoint_export_key(application_id, export_id, len(keys))
         store.put(key, gzip.compress("".join(chunk).encode(), compresslevel=5))
         keys.append(key)
         chunk.clear()
@@ -147,7 +143,7 @@ def write_export(
 class LakeExportCatalog:
     """Known endpoints from the latest export of an application in the lake (read once, then cached)."""
 
-    def __init__(self, store: LakeStore, application_id: str, attribute: str = "AdvancedSegmentTarget") -> None:
+    def __init__(self, store: LakeStore, application_id: str, attribute: str = SEGMENT_ATTRIBUTE) -> None:
         self.store = store
         self.application_id = application_id
         self.attribute = attribute
@@ -159,7 +155,7 @@ class LakeExportCatalog:
         if export is None:
             raise DestinationError(
                 f"no endpoint export for application {self.application_id} under "
-                f"{self.store.uri(export_prefix(self.application_id))}: export the endpoints first "
+                f"{self.store.uri(endpoint_export_prefix(self.application_id))}: export the endpoints first "
                 "(Pinpoint CreateExportJob to that prefix, or --export-role-arn to let the sync run one)"
             )
         return export
@@ -188,7 +184,7 @@ class PinpointExportCatalog(LakeExportCatalog):
         store: LakeStore,
         application_id: str,
         role_arn: str,
-        attribute: str = "AdvancedSegmentTarget",
+        attribute: str = SEGMENT_ATTRIBUTE,
         *,
         timeout: float = EXPORT_TIMEOUT_SECONDS,
         poll_seconds: float = EXPORT_POLL_SECONDS,
@@ -204,7 +200,7 @@ class PinpointExportCatalog(LakeExportCatalog):
 
     def _find(self) -> EndpointExport:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        s3_url = self.store.uri(f"{export_prefix(self.application_id)}{stamp}/")
+        s3_url = self.store.uri(f"{endpoint_export_prefix(self.application_id)}{stamp}/")
         if not s3_url.startswith("s3://"):
             raise DestinationError(f"a Pinpoint export job writes to S3; the lake root {self.store.root} is local")
         job = self.client.create_export_job(

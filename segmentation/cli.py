@@ -12,7 +12,6 @@ from segmentation.errors import DestinationError, PartialFailureError
 
 if TYPE_CHECKING:  # DuckDB, pyarrow and boto3 load inside the commands, so ``englake --help`` stays fast
     from englake.settings import Settings
-    from segmentation.membership import MembershipSource
 
 app = typer.Typer(
     help="Sync dbt segment membership to a destination (local store, Amazon Pinpoint).", no_args_is_help=True
@@ -33,18 +32,6 @@ def _settings(lake: str | None) -> Settings:
 
     settings = get_settings()
     return settings.model_copy(update={"lake_root": lake}) if lake else settings
-
-
-def _refresh(settings: Settings) -> None:
-    from englake.dbt import run_dbt  # imports dbt: only when refreshing
-
-    run_dbt(["build", "--select", "tag:segment+"], settings)
-
-
-def _membership(settings: Settings, relation: str) -> MembershipSource:
-    from segmentation.membership import membership_source
-
-    return membership_source(settings, relation)
 
 
 @app.command()
@@ -71,53 +58,34 @@ def sync(
     no_refresh: Annotated[bool, typer.Option("--no-refresh", help="Don't rebuild the segment models first.")] = False,
 ) -> None:
     """Write each endpoint's changed set of segment names to the destination; print the run report."""
-    from ingest.storage import open_lake
-    from segmentation.destinations import open_destination
-    from segmentation.guard import GuardPolicy
+    from segmentation.report_view import renderable
     from segmentation.settings import SegmentSettings
-    from segmentation.sync import sync_segments
+    from segmentation.wiring import run_sync
 
-    settings = _settings(lake)
-    options = SegmentSettings()
-    store = open_lake(settings.lake_root)
-    export_role_arn = export_role_arn or options.export_role_arn
-    if dry_run and export_role_arn:
+    if dry_run and (export_role_arn or SegmentSettings().export_role_arn):
         # An export job writes a new export into the lake; a dry run writes nothing, so it reads the newest one.
         err_console.print(
             "dry run: reading the newest endpoint export in the lake instead of running an export job", soft_wrap=True
         )
-        export_role_arn = None
-    target = open_destination(
-        destination,
-        settings=settings,
-        store=store,
-        application_id=application_id,
-        attribute=attribute or options.attribute,
-        rate=rate if rate is not None else options.rate,
-        export_role_arn=export_role_arn,
-        profiles_domain=domain or options.profiles_domain,
-    )
-    policy = GuardPolicy(
-        max_removal_share=max_removal_share if max_removal_share is not None else options.max_removal_share,
-        vanish_min_members=options.vanish_min_members,
-    )
-    membership = _membership(settings, relation or options.relation)
-    refresh = None if no_refresh else (lambda: _refresh(settings))
-
     # A tripped guard raises GuardTripped: one line, its own exit code (englake/errors.py), nothing written.
     with progress() as bar:
         task = bar.add_task("writing changed endpoints", total=None)
-        report = sync_segments(
-            membership,
-            target,
-            store,
-            refresh=refresh,
+        report = run_sync(
+            _settings(lake),
+            destination=destination,
+            application_id=application_id,
+            attribute=attribute,
+            rate=rate,
+            relation=relation,
+            max_removal_share=max_removal_share,
+            export_role_arn=export_role_arn,
+            profiles_domain=domain,
+            refresh=not no_refresh,
             dry_run=dry_run,
             force=force,
-            policy=policy,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
-    console.print(report.renderable())
+    console.print(renderable(report))
     if report.status not in ("succeeded", "dry-run"):
         raise PartialFailureError(
             f"segment sync {report.status}: {report.failed} endpoint(s) failed, {report.not_sent} not sent; "
@@ -134,8 +102,9 @@ def report(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Show the last run report of each destination (kept in the lake beside its snapshot)."""
-    from ingest.storage import open_lake
+    from englake.storage import open_lake
     from segmentation.report import SyncReport
+    from segmentation.report_view import renderable
     from segmentation.snapshot import SnapshotStore, destinations_with_state
 
     store = open_lake(_settings(lake).lake_root)
@@ -153,7 +122,7 @@ def report(
     for dest_id, data in reports.items():
         last = SyncReport.from_dict(data)
         console.print(f"[bold]{dest_id}[/bold] — run {last.run_id} at {last.started_at} UTC ({last.membership_source})")
-        console.print(last.renderable())
+        console.print(renderable(last))
 
 
 @app.command()
@@ -167,8 +136,9 @@ def who(
     wide: WideOption = False,
 ) -> None:
     """List who is in which segment in the local endpoint store."""
-    from ingest.storage import open_lake
-    from segmentation.destinations import LocalDestination, open_destination
+    from englake.storage import open_lake
+    from segmentation.destinations import open_destination
+    from segmentation.destinations.local import LocalDestination
     from segmentation.settings import SegmentSettings
 
     settings = _settings(lake)

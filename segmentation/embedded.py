@@ -3,13 +3,8 @@
 from __future__ import annotations
 
 from englake.settings import Settings, get_settings
-from ingest.storage import open_lake
-from segmentation.destinations import open_destination
-from segmentation.guard import GuardPolicy
-from segmentation.membership import DuckDBMembership
 from segmentation.report import SyncReport
-from segmentation.settings import SegmentSettings
-from segmentation.sync import sync_segments
+from segmentation.wiring import run_sync
 
 
 def sync_embedded(
@@ -23,27 +18,14 @@ def sync_embedded(
     """Sync ``segment_membership`` in the embedded DuckDB file into the local endpoint store; returns the report.
 
     ``refresh`` first runs ``dbt build --select tag:segment+``; the endpoints come from the latest endpoint export in
-    the lake (``endpoints/<application_id>/…``, which ``englake lake generate`` writes). Print the result with
-    ``console.print(report.renderable())``.
+    the lake (``endpoints/<application_id>/…``, which ``englake lake generate`` writes). The command line prints it
+    with ``segmentation.report_view.renderable(report)``.
     """
-    settings = settings or get_settings()
-    options = SegmentSettings()
-    store = open_lake(settings.lake_root)
-    destination = open_destination(
-        "local", settings=settings, store=store, application_id=application_id, attribute=options.attribute
-    )
-
-    def rebuild() -> None:
-        from englake.dbt import run_dbt  # imports dbt only when it runs
-
-        run_dbt(["build", "--select", "tag:segment+"], settings)
-
-    return sync_segments(
-        DuckDBMembership(settings.resolved_duckdb_path, options.relation),
-        destination,
-        store,
-        refresh=rebuild if refresh else None,
+    return run_sync(
+        settings or get_settings(),
+        destination="local",
+        application_id=application_id,
+        refresh=refresh,
         dry_run=dry_run,
         force=force,
-        policy=GuardPolicy(options.max_removal_share, options.vanish_min_members),
     )

@@ -14,12 +14,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from englake.settings import Settings, get_settings
-from ingest.storage import open_lake
-from segmentation.destinations import open_destination
-from segmentation.guard import GuardPolicy
-from segmentation.membership import MembershipSource, membership_source
-from segmentation.settings import SegmentSettings
-from segmentation.sync import sync_segments
+from segmentation.membership import MembershipSource
+from segmentation.wiring import run_sync
 
 logger = Logger(service="englake-segment-sync")
 
@@ -62,30 +58,17 @@ def run_scheduled_sync(
     membership: MembershipSource | None = None,
 ) -> dict[str, Any]:
     """The production sync: Athena membership → Pinpoint, state in the lake; returns the report's counts."""
-    settings = settings or get_settings()
-    options = SegmentSettings()
-    store = open_lake(settings.lake_root)
-    destination = open_destination(
-        "pinpoint",
-        settings=settings,
-        store=store,
-        attribute=options.attribute,
-        rate=options.rate,
-        # Round 0 exports the endpoints; continuation rounds read that export from the lake instead of another. A
-        # dry run writes nothing, not even an export: it reads the newest one in the lake.
-        export_role_arn=options.export_role_arn if not event.get("round") and not event.get("dry_run") else None,
-        pinpoint_client=pinpoint_client,
-    )
-    membership = membership or membership_source(
-        settings, options.relation, query_execution_id=event.get("QueryExecutionId")
-    )
-    report = sync_segments(
-        membership,
-        destination,
-        store,
+    report = run_sync(
+        settings or get_settings(),
+        destination="pinpoint",
+        # Round 0 exports the endpoints; continuation rounds read that export from the lake instead of another (and
+        # a dry run, which writes nothing, reads the newest one there too).
+        export=not event.get("round"),
+        query_execution_id=event.get("QueryExecutionId"),
         dry_run=bool(event.get("dry_run", False)),
         force=bool(event.get("force", False)),
-        policy=GuardPolicy(options.max_removal_share, options.vanish_min_members),
         time_budget=time_budget,
+        membership=membership,
+        pinpoint_client=pinpoint_client,
     )
     return {name: getattr(report, name) for name in SUMMARY_FIELDS}

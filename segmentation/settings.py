@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE
+from englake.pinpoint_quotas import SEGMENT_ATTRIBUTE
 from segmentation.guard import DEFAULT_MAX_REMOVAL_SHARE, DEFAULT_VANISH_MIN_MEMBERS
 from segmentation.membership import DEFAULT_RELATION
 
@@ -15,7 +15,7 @@ class SegmentSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ENGLAKE_SEGMENTS_", extra="ignore")
 
     #: Endpoint attribute holding the segment names.
-    attribute: str = DEFAULT_ATTRIBUTE
+    attribute: str = SEGMENT_ATTRIBUTE
     #: The membership relation (dbt model) to read.
     relation: str = DEFAULT_RELATION
     #: Requests per second the writer sends; unset = the destination's default (Pinpoint: the documented

@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from englake.errors import LakeError
-from ingest.storage import LakeStore
+from englake.storage import LakeStore
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from englake.errors import AwsCredentialsError
-from ingest.storage import LakeStore
+from englake.storage import LakeStore
 from segmentation.destinations.base import Destination, EndpointChange, WriteResult
 from segmentation.diff import Diff, compute_diff
 from segmentation.guard import GuardPolicy, check_removals, check_segment_names

@@ -13,8 +13,8 @@ from moto import mock_aws
 
 from englake.models import build_models
 from englake.settings import Settings
+from englake.storage import LakeStore, LocalStore, open_lake
 from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
-from ingest.storage import LakeStore, LocalStore, open_lake
 from ingest.synthetic.truth import GroundTruth
 
 

@@ -17,10 +17,10 @@ import pytest
 
 from englake.dbt import PROJECT_DIR
 from englake.settings import Settings
+from englake.storage import LocalStore
 from englake.trino.check import ModelCheck, build_duckdb, check_athena_execution
 from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
 from ingest.inputs import land_paths
-from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 from tests import channels_truth_support as channels_truth
 

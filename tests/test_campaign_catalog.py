@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from englake.cli import app
+from englake.storage import LocalStore
 from ingest.campaign_catalog import catalog_key, export_pinpoint_catalog
-from ingest.storage import LocalStore
 from tests.fakes.pinpoint_content import PinpointContentFake
 
 APP = "a" * 32

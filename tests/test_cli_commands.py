@@ -24,7 +24,7 @@ from englake.errors import (
     LakeError,
 )
 from englake.settings import Settings
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 
 ENGLAKE = Path(sys.executable).parent / "englake"

@@ -18,7 +18,7 @@ from rich.console import Console
 from englake import output
 from englake.output import Column, OutputFormat, emit, print_table, table_of
 from englake.settings import Settings
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 
 ENGLAKE = Path(sys.executable).parent / "englake"
@@ -175,3 +175,35 @@ def test_cli_every_listing_prints_csv_and_json(lake: tuple[Path, GroundTruth], a
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert len(rows) == len(objects) > 0
     assert set(rows[0]) == set(objects[0])
+
+
+# -- englake hooks filter (issue 14): no lake, the documented FILTER event ------------------------------------------
+
+
+def test_cli_hooks_filter_prints_table_csv_and_json_through_the_one_output(tmp_path: Path) -> None:
+    """Each endpoint of the documented event (event-formats.md: Pinpoint's campaign hook example) is one row; with no
+    provider every endpoint gets the fallback (reason not_found). csv and json are the rows alone on stdout (the
+    timing note goes to stderr); the table fits 80 columns in a pipe."""
+    from tests.hooks_support import filter_event
+
+    event = filter_event()
+    (tmp_path / "event.json").write_text(json.dumps(event))
+    fallback = {"LoyaltyProgrammeTierDescription": ["gold"], "PreferredStoreName": ["Leeds"], "NextOffer": ["X"]}
+    args = ("hooks", "filter", str(tmp_path / "event.json"), "--provider", "none", "--fallback", json.dumps(fallback))
+
+    as_json = _piped(*args, "--format", "json")
+    assert as_json.returncode == 0, as_json.stderr
+    rows = [json.loads(line) for line in as_json.stdout.splitlines()]
+    expected = {endpoint_id: ("not_found", ", ".join(sorted(fallback))) for endpoint_id in event["Endpoints"]}
+    assert {row["endpoint_id"]: (row["outcome"], row["attributes_added"]) for row in rows} == expected
+    assert "failures" in as_json.stderr
+
+    as_csv = _piped(*args, "--format", "csv")
+    assert as_csv.returncode == 0, as_csv.stderr
+    assert list(csv.DictReader(io.StringIO(as_csv.stdout))) == rows
+
+    table = _piped(*args)
+    assert table.returncode == 0, table.stderr
+    assert not _fits(table.stdout), _fits(table.stdout)
+    assert table.stdout.count("not_found") == len(event["Endpoints"])
+    assert "failures" in table.stdout

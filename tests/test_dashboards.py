@@ -8,28 +8,17 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from englake.models import query_local
+from ingest.synthetic import VIEWS
 
 pytestmark = pytest.mark.dbt
 
-#: Which per-event-type views (the generator's truth counts their rows) make up each dashboard view.
+#: The dashboard view each per-event-type view (the generator's truth counts their rows) is part of: by the
+#: type's channel prefix (email_*, sms_*, campaign_*, journey_*), app events under custom_all_events.
+DASHBOARD_OF_PREFIX = {"email": "email_all_events", "sms": "sms_all_events", "campaign": "campaign_all_events"}
+DASHBOARD_OF_PREFIX |= {"journey": "journey_all_events", "app": "custom_all_events"}
 DASHBOARD_VIEWS: dict[str, tuple[str, ...]] = {
-    "email_all_events": (
-        "email_send",
-        "email_delivered",
-        "email_open",
-        "email_click",
-        "email_rejected",
-        "email_rendering_failure",
-        "email_delivery_delay",
-        "email_hardbounce",
-        "email_softbounce",
-        "email_complaint",
-        "email_unsubscribe",
-    ),
-    "sms_all_events": ("sms_buffered", "sms_success", "sms_failure", "sms_optout"),
-    "campaign_all_events": ("campaign_send",),
-    "journey_all_events": ("journey_send",),
-    "custom_all_events": ("app_event",),
+    dashboard: tuple(view for view in VIEWS if DASHBOARD_OF_PREFIX[view.split("_")[0]] == dashboard)
+    for dashboard in DASHBOARD_OF_PREFIX.values()
 }
 
 #: The reference's columns of each view (seed-architectures-spec.md §6d), less `custom` (a constant type name) and

@@ -16,8 +16,8 @@ import pytest
 from englake.dbt import project_dir, run_dbt
 from englake.errors import StaleLakeError, exit_code
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig, generate_lake
-from ingest.storage import LocalStore
 
 pytestmark = pytest.mark.dbt
 

@@ -10,8 +10,8 @@ import pytest
 from englake.demo import run_demo
 from englake.errors import LakeError
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import TRUTH_KEY
-from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 
 pytestmark = pytest.mark.dbt

@@ -250,9 +250,9 @@ def test_the_dbt_seed_is_the_file_the_handler_reads() -> None:
 def test_replay_from_the_lake_equals_the_streamed_state(fake, store, tmp_path: Path) -> None:
     from englake.dbt import run_dbt
     from englake.settings import Settings
+    from englake.storage import LocalStore
     from ingest.landing import FirehoseLander
     from ingest.layout import Producer
-    from ingest.storage import LocalStore
 
     rng = random.Random(12)
     records = []

@@ -16,11 +16,11 @@ from botocore.config import Config
 from cfnlint.decode import cfn_yaml
 from moto import mock_aws
 
+from englake.storage import S3Store
 from handlers.hooks import handler as hook_handler
 from handlers.hooks.config import DIALER_CONCURRENCY
 from handlers.hooks.voice.ledger import create_table
 from ingest.reader import LakeRecord, read_lake
-from ingest.storage import S3Store
 from tests.fakes.connect import ConnectFake
 from tests.hooks_support import custom_channel_event
 

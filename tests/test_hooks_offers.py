@@ -15,8 +15,8 @@ from englake.cli import app
 from englake.dbt import PROJECT_DIR
 from englake.models import build_models
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig, generate_lake
-from ingest.storage import LocalStore
 from tests.hooks_support import email_endpoint, event_with, filter_event
 
 runner = CliRunner()

@@ -17,6 +17,7 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from englake.errors import ConfigError
+from englake.storage import LocalStore
 from handlers.hooks.campaigns import custom_delivery_request, filter_hook_request
 from handlers.hooks.models import HookEvent
 from handlers.hooks.voice.channel import CallRequest, enqueue, plan_calls
@@ -27,7 +28,6 @@ from handlers.hooks.voice.results import VOICE_EVENT_TYPES, land_events
 from handlers.hooks.voice.rules import VoiceRules
 from ingest.layout import Producer
 from ingest.reader import LakeRecord, read_lake
-from ingest.storage import LocalStore
 from tests.fakes.connect import ConnectFake
 from tests.hooks_support import custom_channel_event
 

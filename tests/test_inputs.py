@@ -14,6 +14,7 @@ import pytest
 from moto import mock_aws
 
 from englake.errors import InputError
+from englake.storage import LocalStore, open_lake
 from ingest.inputs import (
     InputRecord,
     InputRejection,
@@ -27,7 +28,6 @@ from ingest.landing import BufferingHints
 from ingest.layout import Producer, parse_object_key
 from ingest.quarantine import input_quarantine_key, read_quarantine
 from ingest.reader import inspect_lake
-from ingest.storage import LocalStore, open_lake
 
 EXAMPLES = Path(__file__).parent / "fixtures" / "aws_examples"
 

@@ -14,11 +14,11 @@ import pytest
 from moto import mock_aws
 
 from englake.errors import InputError, LakeError
-from ingest.generator import TRUTH_KEY, endpoint_export_key, land_synthetic
+from englake.storage import LocalStore, open_lake
+from ingest.generator import TRUTH_KEY, land_synthetic
 from ingest.landing import MAX_RECORD_BYTES, BufferingHints, FirehoseLander
-from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, parse_object_key
+from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, endpoint_export_key, parse_object_key
 from ingest.reader import inspect_lake
-from ingest.storage import LocalStore, open_lake
 
 T0 = datetime(2026, 3, 1, 10, 58, 30)
 

@@ -14,9 +14,9 @@ import pytest
 from englake.dbt import PROJECT_DIR, run_dbt
 from englake.models import build_models, query_local
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig
 from ingest.reader import inspect_lake
-from ingest.storage import LocalStore
 from ingest.synthetic.truth import VIEWS, GroundTruth
 
 pytestmark = pytest.mark.dbt

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
+from englake.storage import LocalStore
 from handlers.phone_validation import (
     VALIDATIONS_PREFIX,
     LakePhoneCache,
@@ -21,7 +22,6 @@ from handlers.phone_validation import (
     to_e164,
     validate_numbers,
 )
-from ingest.storage import LocalStore
 from segmentation.ratelimit import VirtualClock
 from tests.fakes.pinpoint_phone import PhoneValidateFake
 

@@ -9,12 +9,12 @@ import pytest
 
 from englake.errors import InputError
 from englake.settings import Settings
+from englake.storage import LocalStore
 from handlers.phone_validation import LakePhoneCache, MemoryPhoneCache, validate_numbers
 from handlers.phone_validation import handler as validation_handler
 from handlers.phone_validation.attributes import write_attributes
 from handlers.phone_validation.sources import numbers_from_export, numbers_from_segment, numbers_from_text
 from handlers.sms.contacts import PinpointContacts
-from ingest.storage import LocalStore
 from segmentation.catalog import write_export
 from tests.email_ops_support import LambdaContext
 from tests.fakes.pinpoint import PinpointFake
@@ -147,7 +147,7 @@ def test_reference_defect_unpaginated_listing_and_leftover_copies(phone) -> None
 
     from moto import mock_aws
 
-    from ingest.storage import S3Store
+    from englake.storage import S3Store
 
     with mock_aws():
         s3 = boto3.client("s3", region_name="us-east-1")

@@ -300,7 +300,7 @@ def test_every_dead_letter_queue_has_an_alarm_that_notifies(name: str) -> None:
 def test_every_firehose_stream_alarms_on_delivery_errors() -> None:
     template = cfn_yaml.load(str(DEPLOY / "lake.yaml"))
     streams = [k for k, r in template["Resources"].items() if r["Type"] == "AWS::KinesisFirehose::DeliveryStream"]
-    assert len(streams) == len(Producer)
+    assert len(streams) == len(Producer)  # one delivery stream per producer
     for stream in streams:
         assert [
             a

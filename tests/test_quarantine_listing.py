@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 
+from englake.storage import LocalStore
 from ingest.quarantine import STAGE_INSPECT, STAGE_LAND, STAGE_SWEEP, QuarantineEntry, write_quarantine
 from ingest.quarantine_listing import lake_relative, quarantine_listing
-from ingest.storage import LocalStore
 
 
 def _entry(source: str, stage: str, key: str | None) -> QuarantineEntry:

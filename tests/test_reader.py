@@ -13,6 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from englake.storage import LakeStore, LocalStore, open_lake
 from ingest.classify import UNRECOGNIZED, classify, is_known_event_type, producer_of
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, object_key
 from ingest.quarantine import MAX_RECORD_CHARS, QuarantineEntry, quarantine_key, read_quarantine
@@ -27,7 +28,6 @@ from ingest.reader import (
     split_line,
     too_deep,
 )
-from ingest.storage import LakeStore, LocalStore, open_lake
 
 ARRIVAL = datetime(2026, 2, 3, 4, 5, 6)
 

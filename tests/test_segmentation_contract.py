@@ -7,8 +7,9 @@ import pyarrow as pa
 import pytest
 from botocore.stub import Stubber
 
+from englake.pinpoint_quotas import MAX_BATCH_ITEMS
 from segmentation.destinations.base import EndpointChange
-from segmentation.destinations.pinpoint import MAX_BATCH_ITEMS, PinpointDestination
+from segmentation.destinations.pinpoint import PinpointDestination
 
 APP = "app-contract"
 ACCEPTED = {"MessageBody": {"Message": "Accepted", "RequestID": "r-1"}}

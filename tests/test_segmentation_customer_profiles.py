@@ -1,63 +1,37 @@
-"""The Customer Profiles destination, through a real boto3 client answered by a small fake of the service.
+"""The Customer Profiles destination, through a real boto3 client answered by the shared fake of the service.
 
-The fake keeps profiles with string → string attributes and merges as UpdateProfile documents: named keys are set,
-omitted keys kept, an empty string removes the key, values over 255 characters are refused, and an unknown profile
-id is ResourceNotFoundException (UpdateProfile never creates a profile).
+The fake (tests/fakes/customer_profiles.py) keeps profiles with string → string attributes and merges as
+UpdateProfile documents: named keys are set, omitted keys kept, an empty string removes the key, values over 255
+characters are refused, and an unknown profile id is ResourceNotFoundException (UpdateProfile never creates one).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from englake.aws import client as aws_client
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.destinations.customer_profiles import CustomerProfilesDestination
 from segmentation.guard import GuardPolicy
 from segmentation.ratelimit import VirtualClock
 from segmentation.sync import sync_segments
-from tests.fakes.base import FakeServiceError, RestJsonFake, bad_request
+from tests.fakes.customer_profiles import CustomerProfilesFake
 from tests.fixtures.segmentation import world
 
 DOMAIN = "englake"
 COUNT = 150
 
 
-class CustomerProfilesFake(RestJsonFake):
-    service_name = "customer-profiles"
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.profiles: dict[str, dict[str, Any]] = {}
-
-    def UpdateProfile(self, DomainName: str, ProfileId: str, Attributes: dict[str, str] | None = None, **_: Any):
-        profile = self.profiles.get(ProfileId)
-        if profile is None:
-            raise FakeServiceError("ResourceNotFoundException", f"Profile {ProfileId} not found", 404)
-        for key, value in (Attributes or {}).items():
-            if len(key) > 255 or len(value) > 255:
-                raise bad_request(f"Attribute {key[:20]} exceeds 255 characters")
-        for key, value in (Attributes or {}).items():
-            if value == "":
-                profile["Attributes"].pop(key, None)
-            else:
-                profile["Attributes"][key] = value
-        return {"ProfileId": ProfileId}
-
-    def SearchProfiles(self, DomainName: str, KeyName: str, Values: list[str], **_: Any):
-        assert KeyName == "_profileId"
-        return {"Items": [{"ProfileId": v, **self.profiles[v]} for v in Values if v in self.profiles]}
-
-
 @pytest.fixture
 def fake() -> CustomerProfilesFake:
     fake = CustomerProfilesFake()
+    fake.add_domain(DOMAIN)
     for i in range(COUNT):
-        fake.profiles[f"ep-{i:05d}"] = {
-            "Attributes": {"Tier": "gold", "seg_stale": "1"} if i == 3 else {"Tier": "gold"}
-        }
+        fake.add_profile(
+            DOMAIN, f"ep-{i:05d}", Attributes={"Tier": "gold", "seg_stale": "1"} if i == 3 else {"Tier": "gold"}
+        )
     return fake
 
 
@@ -70,7 +44,7 @@ def _sync(fake: CustomerProfilesFake, store: LocalStore, pairs: list[tuple[str, 
 
 def _members(fake: CustomerProfilesFake) -> dict[str, list[str]]:
     out = {}
-    for profile_id, profile in fake.profiles.items():
+    for profile_id, profile in fake.profiles[DOMAIN].items():
         segments = sorted(k[4:] for k, v in profile["Attributes"].items() if k.startswith("seg_") and v == "1")
         if segments and profile_id != "ep-00003":
             out[profile_id] = segments
@@ -84,8 +58,8 @@ def test_profiles_follow_membership_day_by_day(fake: CustomerProfilesFake, tmp_p
         report = _sync(fake, store, pairs)
         assert report.status == "succeeded"
         assert _members(fake) == {e: s for e, s in world.expected(pairs).items() if e != "ep-00003"}
-        assert all(p["Attributes"]["Tier"] == "gold" for p in fake.profiles.values())  # other attributes kept
-        assert not any(v == "" for p in fake.profiles.values() for v in p["Attributes"].values())
+        assert all(p["Attributes"]["Tier"] == "gold" for p in fake.profiles[DOMAIN].values())  # other attributes kept
+        assert not any(v == "" for p in fake.profiles[DOMAIN].values() for v in p["Attributes"].values())
     assert fake.call_counts().keys() == {"UpdateProfile"}  # previous lists known: no reads
 
 
@@ -93,8 +67,8 @@ def test_unknown_profile_is_rejected_not_created(fake: CustomerProfilesFake, tmp
     report = _sync(fake, LocalStore(tmp_path), [("ep-00001", "vip"), ("nobody", "vip")])
     assert report.rejected == 1
     assert report.rejected_examples[0]["endpoint_id"] == "nobody"
-    assert "nobody" not in fake.profiles
-    assert fake.profiles["ep-00001"]["Attributes"]["seg_vip"] == "1"
+    assert "nobody" not in fake.profiles[DOMAIN]
+    assert fake.profiles[DOMAIN]["ep-00001"]["Attributes"]["seg_vip"] == "1"
 
 
 def test_unknown_outcome_reads_the_profile_and_clears_what_it_should_not_have(
@@ -106,6 +80,6 @@ def test_unknown_outcome_reads_the_profile_and_clears_what_it_should_not_have(
     destination = CustomerProfilesDestination(client, DOMAIN, rate=None)
     result = destination.write([EndpointChange("ep-00003", ("vip",), None)])
     assert [c.endpoint_id for c in result.accepted] == ["ep-00003"]
-    assert fake.profiles["ep-00003"]["Attributes"] == {"Tier": "gold", "seg_vip": "1"}  # seg_stale cleared
+    assert fake.profiles[DOMAIN]["ep-00003"]["Attributes"] == {"Tier": "gold", "seg_vip": "1"}  # seg_stale cleared
     assert fake.call_counts() == {"SearchProfiles": 1, "UpdateProfile": 1}
     assert result.api_calls == 2

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from englake.cli import app as englake_app
 from englake.errors import EXIT_CODES
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.catalog import write_export
 from segmentation.destinations.local import SCHEMA, LocalDestination
 from segmentation.errors import GuardTripped, MembershipError

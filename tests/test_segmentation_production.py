@@ -11,7 +11,7 @@ import pytest
 
 from englake.aws import client as aws_client
 from englake.settings import Settings
-from ingest.storage import S3Store
+from englake.storage import S3Store
 from segmentation.catalog import LakeExportCatalog, PinpointExportCatalog
 from segmentation.destinations.pinpoint import PinpointDestination
 from segmentation.errors import GuardTripped

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from englake.aws import client as aws_client
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.catalog import LakeExportCatalog, write_export
 from segmentation.destinations.pinpoint import PinpointDestination
 from segmentation.guard import GuardPolicy

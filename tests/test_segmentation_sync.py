@@ -13,9 +13,10 @@ import pytest
 from botocore.config import Config
 
 from englake.aws import client as aws_client
-from ingest.storage import LocalStore
+from englake.pinpoint_quotas import UPDATE_ENDPOINTS_BATCH_RPS
+from englake.storage import LocalStore
 from segmentation.catalog import LakeExportCatalog, write_export
-from segmentation.destinations.pinpoint import UPDATE_ENDPOINTS_BATCH_RPS, PinpointDestination
+from segmentation.destinations.pinpoint import PinpointDestination
 from segmentation.errors import GuardTripped, SegmentNameError
 from segmentation.guard import GuardPolicy
 from segmentation.ratelimit import VirtualClock

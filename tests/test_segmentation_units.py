@@ -7,7 +7,7 @@ from pathlib import Path
 import pyarrow as pa
 import pytest
 
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.catalog import latest_export, read_export, write_export
 from segmentation.destinations.base import DestinationLimits
 from segmentation.diff import compute_diff

@@ -13,8 +13,8 @@ import pytest
 from englake.dbt import run_dbt
 from englake.models import build_models
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
-from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 from segmentation.destinations import open_destination
 from segmentation.errors import GuardTripped

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from englake.cli import app
 from englake.models import query_local
 from englake.settings import Settings
+from englake.storage import LocalStore
 from handlers.phone_validation import LakePhoneCache, validate_numbers
 from handlers.sms.filedrop import ListQueue, S3Object, intake_object
 from handlers.sms.ledger import SqliteLedger
@@ -23,7 +24,6 @@ from handlers.sms.pacing import Pacer
 from handlers.sms.sender import SendOptions, identity_rates, send_rows
 from ingest.landing import FirehoseLander
 from ingest.layout import Producer
-from ingest.storage import LocalStore
 from segmentation.ratelimit import VirtualClock
 from tests.fakes.pinpoint_phone import PhoneValidateFake
 from tests.fakes.sms_voice_v2 import SmsVoiceV2Fake

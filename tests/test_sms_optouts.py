@@ -14,12 +14,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from englake.storage import LocalStore
 from handlers.sms import handler
 from handlers.sms.contacts import PinpointContacts
 from handlers.sms.inbound import MalformedInbound, parse_inbound
 from handlers.sms.keywords import Action, KeywordMatcher, MatchMode
 from handlers.sms.optouts import OptOutConfig, number_state, process_inbound
-from ingest.storage import LocalStore
 from segmentation.catalog import write_export
 from tests.email_ops_support import LambdaContext, sqs_event
 from tests.fakes.pinpoint import PinpointFake

@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from englake.storage import LakeStore, LocalStore, StoredObject
 from ingest.layout import MOVED_OBJECTS_PREFIX, RAW_PREFIXES, STREAM_NAMES, Producer, object_key, parse_object_key
 from ingest.quarantine import STAGE_SWEEP, QuarantineEntry, quarantine_key, read_quarantine
 from ingest.reader import MAX_JSON_DEPTH, LakeRecord, ScanReport, inspect_lake, read_lake
-from ingest.storage import LakeStore, LocalStore, StoredObject
 from ingest.sweep import (
     CORRUPT_GZIP,
     EMPTY_GZIP,

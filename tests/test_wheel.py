@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from englake.storage import LocalStore
 from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
-from ingest.storage import LocalStore
 from ingest.synthetic.truth import GroundTruth
 
 ROOT = Path(__file__).resolve().parent.parent

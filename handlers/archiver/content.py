@@ -19,8 +19,8 @@ from datetime import datetime
 from typing import Any
 
 from englake.errors import InputError
+from englake.timestamps import parse_iso
 from handlers.archiver.events import ArchiveRequest
-from handlers.timestamps import parse_iso
 
 #: Campaign ``delivery_type`` values that are push notifications, and the MessageConfiguration key of each.
 PUSH_CHANNELS = {

@@ -28,8 +28,8 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 from englake.errors import InputError
+from englake.timestamps import from_epoch_ms, parse_iso
 from handlers.addresses import AddressError, normalize_address
-from handlers.timestamps import from_epoch_ms, parse_iso
 
 PINPOINT_SEND_TYPES = frozenset({"_campaign.send", "_journey.send"})
 DEFAULT_PREFIX = "archive"

@@ -14,8 +14,8 @@ from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import format_datetime
 
+from englake.timestamps import iso
 from handlers.archiver.events import ArchiveRequest
-from handlers.timestamps import iso
 
 ARCHIVE_DOMAIN = "archive.englake.invalid"
 

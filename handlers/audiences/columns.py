@@ -8,20 +8,7 @@ not standard becomes a custom attribute, under its own name.
 
 from __future__ import annotations
 
-# The Lambda packages carry englake/ and handlers/ only: segmentation/ (whose package imports pyarrow) can't be
-# imported there, so the endpoint quotas the handlers need are stated here, from the same page.
-QUOTAS_URL = "https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html"
-#: Characters per attribute name (QUOTAS_URL).
-MAX_ATTRIBUTE_NAME_CHARS = 50
-#: Characters per attribute value (QUOTAS_URL).
-MAX_ATTRIBUTE_VALUE_CHARS = 100
-#: Values per endpoint attribute (QUOTAS_URL).
-MAX_VALUES_PER_ATTRIBUTE = 50
-#: EndpointBatchItem objects per UpdateEndpointsBatch request (QUOTAS_URL).
-MAX_BATCH_ITEMS = 100
-
-#: Endpoint size (QUOTAS_URL, "Endpoint size 15 KB"): a row that would make a larger endpoint is rejected.
-MAX_ENDPOINT_BYTES = 15 * 1024
+# The endpoint quotas (attribute names, values, endpoint size) are englake/pinpoint_quotas.py's.
 #: A physical line longer than this is rejected unread (an oversized row, or a file that is not line-oriented).
 MAX_LINE_BYTES = 64 * 1024
 
@@ -70,5 +57,3 @@ CHANNEL_TYPES = frozenset(
 #: Channels whose address is a phone number: only these rows are phone-validated.
 PHONE_CHANNELS = frozenset({"SMS", "VOICE"})
 OPT_OUT_VALUES = frozenset({"ALL", "NONE"})
-#: Characters an attribute name can't contain (Pinpoint: "avoid # : ? \\ /").
-FORBIDDEN_NAME_CHARS = frozenset("#:?\\/")

@@ -18,12 +18,12 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from englake.aws import client as aws_client
+from englake.storage import open_lake
 from handlers.audiences import process
 from handlers.audiences.contracts import ImportJob, StagedAudience, StartInput
 from handlers.audiences.process import AudienceContext
 from handlers.audiences.settings import AudienceSettings
 from handlers.audiences.trigger import Started, TriggerConfig, start_runs
-from ingest.storage import open_lake
 
 logger = Logger(service="englake-audiences")
 

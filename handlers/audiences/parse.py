@@ -14,15 +14,17 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from englake.errors import InputError
-from handlers.audiences.columns import (
-    ATTRIBUTE_PREFIX,
-    CHANNEL_TYPES,
+from englake.pinpoint_quotas import (
     FORBIDDEN_NAME_CHARS,
     MAX_ATTRIBUTE_NAME_CHARS,
     MAX_ATTRIBUTE_VALUE_CHARS,
     MAX_ENDPOINT_BYTES,
-    MAX_LINE_BYTES,
     MAX_VALUES_PER_ATTRIBUTE,
+)
+from handlers.audiences.columns import (
+    ATTRIBUTE_PREFIX,
+    CHANNEL_TYPES,
+    MAX_LINE_BYTES,
     METRIC_PREFIX,
     NESTED_COLUMNS,
     OPT_OUT_VALUES,

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from handlers.timestamps import iso
+from englake.timestamps import iso
 
 #: Extra time a claim is kept past its window before DynamoDB's TTL may delete it (TTL deletion lags up to ~48 h).
 TTL_MARGIN = timedelta(days=1)

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from englake.errors import InputError
-from handlers.timestamps import parse_iso
+from englake.timestamps import parse_iso
 
 
 class MalformedReceipt(InputError):

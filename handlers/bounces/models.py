@@ -23,8 +23,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from englake.errors import InputError
+from englake.timestamps import from_epoch_ms, parse_iso
 from handlers.addresses import AddressError, normalize_address
-from handlers.timestamps import from_epoch_ms, parse_iso
 
 FeedbackKind = Literal["Bounce", "Complaint"]
 Source = Literal["ses-notification", "ses-event", "pinpoint"]

@@ -28,9 +28,9 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.timestamps import iso, parse_iso
 from handlers.bounces.models import Feedback
 from handlers.bounces.policy import COUNTED, REASON_RANK, Category, Reason
-from handlers.timestamps import iso, parse_iso
 
 #: Optimistic-lock retries before giving up (the message is then retried by SQS).
 MAX_CONFLICT_RETRIES = 20

@@ -117,15 +117,15 @@ class PinpointCampaigns:
         return CampaignRef(backend="pinpoint", campaign_id=campaign_id, owner=self.application_id, key=key)
 
     def segment_for_model(self, segment_name: str) -> str:
-        """A dimensional segment on the sync's attribute (AdvancedSegmentTarget contains the model's name)."""
-        from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE
+        """A dimensional segment on the sync's attribute (SEGMENT_ATTRIBUTE contains the model's name)."""
+        from englake.pinpoint_quotas import SEGMENT_ATTRIBUTE
 
         name = f"englake-{segment_name}"[:64]
         segments = _pages(self.client.get_segments, "SegmentsResponse", ApplicationId=self.application_id)
         found = next((s["Id"] for s in segments if s.get("Name") == name), None)
         if found:
             return found
-        dimensions = {"Attributes": {DEFAULT_ATTRIBUTE: {"AttributeType": "INCLUSIVE", "Values": [segment_name]}}}
+        dimensions = {"Attributes": {SEGMENT_ATTRIBUTE: {"AttributeType": "INCLUSIVE", "Values": [segment_name]}}}
         created = self.client.create_segment(
             ApplicationId=self.application_id, WriteSegmentRequest={"Name": name, "Dimensions": dimensions}
         )

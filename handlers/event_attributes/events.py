@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from englake.errors import InputError
-from handlers.timestamps import from_epoch_ms, parse_iso
+from englake.timestamps import from_epoch_ms, parse_iso
 
 #: The SES message tag that names the endpoint (the archiver reads the same tag by default).
 SES_ENDPOINT_TAG = "endpoint_id"

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Literal
 
 from englake.errors import ConfigError
-from handlers.audiences.columns import FORBIDDEN_NAME_CHARS, MAX_ATTRIBUTE_NAME_CHARS
+from englake.pinpoint_quotas import FORBIDDEN_NAME_CHARS, MAX_ATTRIBUTE_NAME_CHARS
 
 RULES_FILE = Path(__file__).with_name("rules.csv")
 #: Suffix of the companion attribute that keeps, per value, the deciding event's action and time (and expiry),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from handlers.audiences.columns import MAX_ATTRIBUTE_VALUE_CHARS, MAX_VALUES_PER_ATTRIBUTE
+from englake.pinpoint_quotas import MAX_ATTRIBUTE_VALUE_CHARS, MAX_VALUES_PER_ATTRIBUTE
 from handlers.event_attributes.rules import LOG_SUFFIX
 
 SEPARATOR = "|"

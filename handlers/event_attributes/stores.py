@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from handlers.audiences.columns import MAX_BATCH_ITEMS
+from englake.pinpoint_quotas import MAX_BATCH_ITEMS
 
 log = logging.getLogger(__name__)
 

@@ -13,16 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from englake.pinpoint_quotas import MAX_ATTRIBUTE_NAME_CHARS, MAX_VALUES_PER_ATTRIBUTE
 from handlers.hooks.limits import LAMBDA_SYNC_RESPONSE_MAX_BYTES, PINPOINT_MAX_ENDPOINTS_PER_INVOCATION
 from handlers.hooks.models import Attributes
 
 #: Half of the Lambda response limit shared by a full Pinpoint invocation's endpoints: the other half is left for
 #: the endpoint definitions Pinpoint sent, which the response repeats.
 DEFAULT_MAX_ENDPOINT_BYTES = LAMBDA_SYNC_RESPONSE_MAX_BYTES // PINPOINT_MAX_ENDPOINTS_PER_INVOCATION // 2
-#: Values per attribute, as Pinpoint allows on an endpoint (https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html).
-MAX_VALUES_PER_ATTRIBUTE = 50
-#: Attribute names: Pinpoint allows at most 50 characters (same page).
-MAX_ATTRIBUTE_NAME_CHARS = 50
 
 #: Why a provider's answer was not used; the fallback reasons of ``personalise`` (counted and logged, never PII).
 INVALID = "invalid_response"

@@ -8,13 +8,21 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
-from englake.console import console
+from englake.console import console, err_console
 from englake.errors import ConfigError, InputError
+from englake.output import NOT_APPLICABLE, Column, FormatOption, OutputFormat, WideOption, emit
 
 app = typer.Typer(
     help="Campaign hooks: try a send-time attribute provider or render a template locally.", no_args_is_help=True
+)
+
+#: ``englake hooks filter``: one row per endpoint of the event, one added attribute name per line, so the table fits
+#: 80 columns (csv and json keep the names comma-separated in one field).
+FILTER_COLUMNS = (
+    Column("endpoint_id", "endpoint", max_width=24),
+    Column("outcome"),
+    Column("attributes_added", "attributes added", render=lambda names: names.replace(", ", "\n") or NOT_APPLICABLE),
 )
 
 EventFile = Annotated[Path, typer.Argument(help="A FILTER hook event (JSON), as Pinpoint sends it.")]
@@ -58,6 +66,8 @@ def filter_command(
     ] = None,
     templates: Annotated[bool, typer.Option(help="Also render external templates (the template hook).")] = False,
     output: Annotated[Path | None, typer.Option(help="Write the hook's response (JSON) here.")] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    wide: WideOption = False,
 ) -> None:
     """Run the FILTER hook on EVENT_FILE locally (every campaign in scope) and show what each endpoint got."""
     from pydantic import ValidationError
@@ -88,17 +98,22 @@ def filter_command(
     decorate = settings.renderer().decorate if templates else None
     result = apply_filter(event, chosen, HookScope(frozenset({"*"})), settings.budget(), decorate=decorate)
     assert result.personalisation is not None
-    table = Table(title=f"{chosen.name}: {len(result.response)} of {len(event.endpoints)} endpoints returned")
-    table.add_column("endpoint")
-    table.add_column("outcome")
-    table.add_column("attributes added")
-    for endpoint_id, outcome in result.personalisation.outcomes.items():
-        table.add_row(endpoint_id, outcome.reason, ", ".join(sorted(outcome.attributes)) or "–")
-    console.print(table)
-    console.print(f"{result.personalisation.seconds:.3f} s; failures: {result.personalisation.failures}")
+    rows = (
+        {
+            "endpoint_id": endpoint_id,
+            "outcome": outcome.reason,
+            "attributes_added": ", ".join(sorted(outcome.attributes)),
+        }
+        for endpoint_id, outcome in result.personalisation.outcomes.items()
+    )
+    title = f"{chosen.name}: {len(result.response)} of {len(event.endpoints)} endpoints returned"
+    emit(rows, FILTER_COLUMNS, fmt, title=title, wide=wide)
+    # csv and json are the data alone on stdout; the run's footnotes go to stderr then.
+    notes = console if fmt is OutputFormat.TABLE else err_console
+    notes.print(f"{result.personalisation.seconds:.3f} s; failures: {result.personalisation.failures}")
     if output:
         output.write_text(json.dumps(result.response, indent=2, ensure_ascii=False))
-        console.print(f"response written to {output}")
+        notes.print(f"response written to {output}")
 
 
 @app.command("render")

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from englake.aws import client as aws_client
 from englake.settings import Settings
+from englake.storage import open_lake
 from handlers.hooks.cache import TtlCache
 from handlers.hooks.config import HookSettings
 from handlers.hooks.filter_hook import apply_filter
@@ -31,7 +32,6 @@ from handlers.hooks.voice.dial import ConnectTarget, dial
 from handlers.hooks.voice.ledger import CallLedger
 from handlers.hooks.voice.pacing import TokenBucket
 from handlers.hooks.voice.results import land_events
-from ingest.storage import open_lake
 
 logger = Logger(service="englake-hooks")
 logging.getLogger("handlers.hooks").setLevel(logging.INFO)

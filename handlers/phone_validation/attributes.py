@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from englake.timestamps import iso
 from handlers.phone_validation.models import PhoneValidation
 from handlers.sms.contacts import Contacts
-from handlers.timestamps import iso
 
 #: Attribute names (the reference's ``PNV_`` prefix, so existing segment filters keep working).
 PREFIX = "PNV_"

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Protocol
 
 from englake.errors import LakeError
+from englake.storage import LakeStore
 from handlers.phone_validation.models import PhoneValidation
 from ingest.layout import PHONE_VALIDATIONS_PREFIX
-from ingest.storage import LakeStore
 
 #: Lake prefix of validation results (the dbt source ``phone_numbers.validations`` reads it).
 VALIDATIONS_PREFIX = PHONE_VALIDATIONS_PREFIX

@@ -13,12 +13,12 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from englake.aws import client as aws_client
 from englake.errors import ConfigError, InputError
+from englake.storage import open_lake
 from handlers.phone_validation.attributes import write_attributes
 from handlers.phone_validation.cache import LakePhoneCache
 from handlers.phone_validation.sources import numbers_from_export, numbers_from_text
 from handlers.phone_validation.validate import validate_numbers
 from handlers.sms.config import SmsSettings
-from ingest.storage import open_lake
 
 logger = Logger(service="englake-phone-validation")
 

@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
-from handlers.timestamps import iso, parse_iso
+from englake.timestamps import iso, parse_iso
 
 #: ``PhoneType`` values of PhoneNumberValidate (https://docs.aws.amazon.com/pinpoint/latest/apireference/phone-number-validate.html).
 PHONE_TYPES = ("MOBILE", "LANDLINE", "VOIP", "INVALID", "PREPAID", "OTHER")

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 
 from englake.errors import InputError, LakeError
 from englake.settings import Settings
+from englake.storage import LakeStore
 from handlers.sms.endpoints import phone_endpoints
-from ingest.storage import LakeStore
 
 #: Header names taken as the phone column of a CSV (lower-cased; the file-drop destination names included).
 PHONE_COLUMNS = ("phone", "phone_number", "number", "address", "destination_phone_number", "sms_number", "mobile")

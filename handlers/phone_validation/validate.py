@@ -9,7 +9,7 @@ again when two executions overlapped. Here:
 - spellings of one number share one call, numbers already in the cache are not called again, and callers sharing a
   cache claim a number before calling, so concurrent runs (or threads) pay once per number;
 - calls run on a few threads under one shared token bucket (PhoneNumberValidate's quota is 20 requests/second per
-  account and Region: https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html);
+  account and Region: englake/pinpoint_quotas.py);
 - answers are checkpointed to the cache every ``checkpoint_every`` numbers, and nothing new starts after
   ``deadline``, so a run cut short by a timeout resumes where it stopped;
 - an API answer of ``INVALID`` (or one without an E.164) is an invalid result with a reason; an error after the
@@ -27,17 +27,15 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from englake.pinpoint_quotas import PHONE_NUMBER_VALIDATE_RPS
+from englake.timestamps import utcnow
 from handlers.phone_validation.cache import PhoneCache
 from handlers.phone_validation.models import PhoneValidation
 from handlers.phone_validation.normalize import PhoneNumberError, mask, to_e164
-from handlers.timestamps import utcnow
 from segmentation.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
-#: PhoneNumberValidate requests per second per account and Region (burst = rate), "API rate quotas" at
-#: https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html.
-PHONE_NUMBER_VALIDATE_RPS = 20.0
 #: Concurrent requests: enough to keep 20 rps busy at ~100-200 ms per call.
 DEFAULT_WORKERS = 4
 #: Answers written to the cache per checkpoint.

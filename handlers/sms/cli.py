@@ -228,11 +228,11 @@ def validate(
 ) -> None:
     """Validate numbers with PhoneNumberValidate, each once (cached in the lake → dim_phone_numbers)."""
     from englake.settings import Settings
+    from englake.storage import open_lake
     from handlers.phone_validation.attributes import write_attributes as write_pnv
     from handlers.phone_validation.cache import LakePhoneCache
     from handlers.phone_validation.sources import numbers_from_export, numbers_from_segment, numbers_from_text
     from handlers.phone_validation.validate import validate_numbers
-    from ingest.storage import open_lake
 
     if sum(x is not None for x in (file, segment, application_id)) != 1:
         raise ConfigError("give exactly one of --file, --segment or --application-id")

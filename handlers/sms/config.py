@@ -90,7 +90,7 @@ class SmsSettings(BaseSettings):
             return CustomerProfilesContacts(aws_client("customer-profiles", self.aws_region), self.profiles_domain)
         if not self.pinpoint_application_id:
             return NoContacts()
-        from ingest.storage import open_lake
+        from englake.storage import open_lake
 
         return PinpointContacts(
             pinpoint_client or aws_client("pinpoint", self.aws_region),

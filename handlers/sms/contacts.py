@@ -15,18 +15,13 @@ import logging
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from englake.pinpoint_quotas import MAX_BATCH_ITEMS, UPDATE_ENDPOINTS_BATCH_RPS
+from englake.storage import LakeStore
 from handlers.phone_validation.normalize import PhoneNumberError, mask, to_e164
 from handlers.sms.endpoints import phone_endpoints
-from ingest.storage import LakeStore
 from segmentation.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
-
-PINPOINT_QUOTAS_URL = "https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html"
-#: Items per UpdateEndpointsBatch request and its request rate (PINPOINT_QUOTAS_URL); the same limits as
-#: segmentation/destinations/pinpoint.py, restated because that package pulls DuckDB and pyarrow into the Lambda zip.
-UPDATE_ENDPOINTS_BATCH_ITEMS = 100
-UPDATE_ENDPOINTS_BATCH_RPS = 2.0
 
 
 class Contacts(Protocol):
@@ -106,9 +101,9 @@ class PinpointContacts:
         return self._send([{"Id": endpoint_id, **change} for endpoint_id in ids])
 
     def _send(self, items: list[dict[str, Any]]) -> int:
-        for start in range(0, len(items), UPDATE_ENDPOINTS_BATCH_ITEMS):
+        for start in range(0, len(items), MAX_BATCH_ITEMS):
             self.limiter.acquire()
-            batch = items[start : start + UPDATE_ENDPOINTS_BATCH_ITEMS]
+            batch = items[start : start + MAX_BATCH_ITEMS]
             self.client.update_endpoints_batch(ApplicationId=self.application_id, EndpointBatchRequest={"Item": batch})
         return len(items)
 

@@ -14,8 +14,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from englake.errors import LakeError
+from englake.storage import LakeStore
 from ingest.layout import ENDPOINT_EXPORT_PREFIX
-from ingest.storage import LakeStore
 
 #: Channels whose endpoints hold phone numbers.
 PHONE_CHANNELS = frozenset({"SMS", "VOICE"})

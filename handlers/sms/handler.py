@@ -25,6 +25,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from englake.aws import client as aws_client
 from englake.errors import ConfigError, InputError
+from englake.timestamps import from_epoch_ms
 from handlers.sms.config import SmsSettings
 from handlers.sms.filedrop import IntakeResult, SqsRowQueue, intake_object, objects_from_event
 from handlers.sms.inbound import MalformedInbound, parse_inbound
@@ -32,7 +33,6 @@ from handlers.sms.optouts import OptOutOutcome, process_inbound
 from handlers.sms.pacing import Pacer
 from handlers.sms.rows import SendRow
 from handlers.sms.sender import SendOptions, SendOutcome, identity_rates, send_client, send_rows
-from handlers.timestamps import from_epoch_ms
 
 logger = Logger(service="englake-sms")
 

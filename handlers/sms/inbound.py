@@ -15,8 +15,8 @@ from datetime import datetime
 from typing import Any
 
 from englake.errors import InputError
+from englake.timestamps import parse_iso
 from handlers.phone_validation.normalize import PhoneNumberError, to_e164
-from handlers.timestamps import parse_iso
 
 _SHORT_CODE = re.compile(r"^\d{3,8}$")
 

@@ -26,12 +26,12 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from englake.timestamps import iso, parse_iso
 from handlers.phone_validation.normalize import mask
 from handlers.sms.contacts import Contacts, NoContacts
 from handlers.sms.inbound import InboundSms
 from handlers.sms.keywords import Action, KeywordMatcher
 from handlers.sms.ledger import Ledger
-from handlers.timestamps import iso, parse_iso
 
 log = logging.getLogger(__name__)
 

@@ -2,30 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from englake.aws import client as aws_client
 from englake.aws import require_credentials
+from englake.pinpoint_quotas import SEGMENT_ATTRIBUTE, UPDATE_ENDPOINTS_BATCH_RPS
 from englake.settings import Settings
-from ingest.storage import LakeStore
-from segmentation.catalog import LakeExportCatalog, PinpointExportCatalog, export_applications
-from segmentation.destinations.base import Destination, DestinationLimits, EndpointChange, WriteResult
-from segmentation.destinations.customer_profiles import DEFAULT_RATE as PROFILES_RATE
-from segmentation.destinations.customer_profiles import CustomerProfilesDestination
-from segmentation.destinations.local import LocalDestination
-from segmentation.destinations.pinpoint import DEFAULT_ATTRIBUTE, UPDATE_ENDPOINTS_BATCH_RPS, PinpointDestination
 from segmentation.errors import DestinationError
 
-__all__ = [
-    "CustomerProfilesDestination",
-    "Destination",
-    "DestinationLimits",
-    "EndpointChange",
-    "LocalDestination",
-    "PinpointDestination",
-    "WriteResult",
-    "open_destination",
-]
+if TYPE_CHECKING:
+    from englake.storage import LakeStore
+    from segmentation.destinations.base import Destination
+
+# This package's __init__ stays light (no DuckDB, no pyarrow): a Lambda package that imports one pure module of it
+# (e.g. customer_profiles) must not need the sync's dependencies. open_destination imports the destinations it opens.
 
 
 def open_destination(
@@ -34,7 +24,7 @@ def open_destination(
     settings: Settings,
     store: LakeStore,
     application_id: str | None = None,
-    attribute: str = DEFAULT_ATTRIBUTE,
+    attribute: str = SEGMENT_ATTRIBUTE,
     rate: float | None = None,
     export_role_arn: str | None = None,
     pinpoint_client: Any | None = None,
@@ -42,6 +32,8 @@ def open_destination(
 ) -> Destination:
     """The destination named ``kind`` ("local", "pinpoint" or "customer-profiles"), wired from settings."""
     if kind == "local":
+        from segmentation.destinations.local import LocalDestination
+
         if not settings.is_local:
             raise DestinationError("the local destination needs a local lake root (ENGLAKE_LAKE_ROOT), not S3")
         app = application_id or settings.pinpoint_application_id or _only_exported_app(store) or "local"
@@ -54,6 +46,9 @@ def open_destination(
             )
         if pinpoint_client is None:
             require_credentials()  # a clear error before anything is read or written, not a "partial" run
+        from segmentation.catalog import LakeExportCatalog, PinpointExportCatalog
+        from segmentation.destinations.pinpoint import PinpointDestination
+
         client = pinpoint_client or aws_client("pinpoint", region=settings.aws_region)
         catalog = (
             PinpointExportCatalog(client, store, app, export_role_arn, attribute)
@@ -68,6 +63,9 @@ def open_destination(
             raise DestinationError(
                 "the Customer Profiles destination needs a domain: --domain or ENGLAKE_SEGMENTS_PROFILES_DOMAIN"
             )
+        from segmentation.destinations.customer_profiles import DEFAULT_RATE as PROFILES_RATE
+        from segmentation.destinations.customer_profiles import CustomerProfilesDestination
+
         require_credentials()
         client = aws_client("customer-profiles", region=settings.aws_region)
         return CustomerProfilesDestination(client, profiles_domain, rate=rate if rate is not None else PROFILES_RATE)
@@ -75,5 +73,7 @@ def open_destination(
 
 
 def _only_exported_app(store: LakeStore) -> str | None:
+    from segmentation.catalog import export_applications
+
     apps = export_applications(store)
     return apps[0] if len(apps) == 1 else None

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-import pyarrow as pa
+if TYPE_CHECKING:  # pyarrow only in annotations: the Lambda packages import this module without it
+    import pyarrow as pa
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,14 +20,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
 from englake.errors import AWS_CREDENTIAL_ERROR_CODES, as_project_error, from_client_error
 from segmentation.destinations.base import BatchCallback, DestinationLimits, EndpointChange, WriteResult
 from segmentation.ratelimit import RateLimiter
+
+if TYPE_CHECKING:  # pyarrow only in annotations: the Lambda packages import this module without it
+    import pyarrow as pa
 
 log = logging.getLogger(__name__)
 

@@ -28,15 +28,11 @@ import duckdb
 import pyarrow as pa
 
 from englake.database import connect
-from ingest.storage import LakeStore
+from englake.pinpoint_quotas import MAX_ATTRIBUTE_VALUE_CHARS, MAX_VALUES_PER_ATTRIBUTE, SEGMENT_ATTRIBUTE
+from englake.storage import LakeStore
 from segmentation.catalog import EndpointExport, latest_export
 from segmentation.destinations.base import BatchCallback, DestinationLimits, EndpointChange, WriteResult
-from segmentation.destinations.pinpoint import (
-    DEFAULT_ATTRIBUTE,
-    MAX_ATTRIBUTE_VALUE_CHARS,
-    MAX_VALUES_PER_ATTRIBUTE,
-    check_attribute_name,
-)
+from segmentation.destinations.pinpoint import check_attribute_name
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +76,7 @@ class LocalDestination:
         application_id: str,
         store: LakeStore | None = None,
         *,
-        attribute: str = DEFAULT_ATTRIBUTE,
+        attribute: str = SEGMENT_ATTRIBUTE,
         batch_size: int = LOCAL_BATCH_SIZE,
     ) -> None:
         """``store`` is the lake holding the endpoint export; without it the store keeps the endpoints it has."""

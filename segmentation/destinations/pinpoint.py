@@ -22,6 +22,15 @@ import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
 from englake.errors import AWS_CREDENTIAL_ERROR_CODES, as_project_error, from_client_error
+from englake.pinpoint_quotas import (
+    FORBIDDEN_NAME_CHARS,
+    MAX_ATTRIBUTE_NAME_CHARS,
+    MAX_ATTRIBUTE_VALUE_CHARS,
+    MAX_BATCH_ITEMS,
+    MAX_VALUES_PER_ATTRIBUTE,
+    SEGMENT_ATTRIBUTE,
+    UPDATE_ENDPOINTS_BATCH_RPS,
+)
 from segmentation.catalog import LakeExportCatalog
 from segmentation.destinations.base import BatchCallback, DestinationLimits, EndpointChange, WriteResult
 from segmentation.errors import SegmentNameError
@@ -29,27 +38,13 @@ from segmentation.ratelimit import RateLimiter
 
 log = logging.getLogger(__name__)
 
-QUOTAS_URL = "https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html"
-#: EndpointBatchItem objects per UpdateEndpointsBatch request (QUOTAS_URL, endpoint quotas).
-MAX_BATCH_ITEMS = 100
-#: Values per endpoint attribute (QUOTAS_URL).
-MAX_VALUES_PER_ATTRIBUTE = 50
-#: Characters per attribute value (QUOTAS_URL).
-MAX_ATTRIBUTE_VALUE_CHARS = 100
-#: Characters per attribute name (QUOTAS_URL).
-MAX_ATTRIBUTE_NAME_CHARS = 50
-#: UpdateEndpointsBatch requests per second (burst = rate) in the CURRENT API rate quotas table at QUOTAS_URL
-#: (the archived 2023 guide said 5,000; check Service Quotas for your account before raising ``rate``).
-UPDATE_ENDPOINTS_BATCH_RPS = 2.0
-#: The attribute the reference's Advanced Segmentation writes and segment filters match on.
-DEFAULT_ATTRIBUTE = "AdvancedSegmentTarget"
 #: Errors meaning "this request is bad": split the batch to find the bad endpoints.
 _REJECTING_ERRORS = {"BadRequestException", "PayloadTooLargeException"}
 
 
 def check_attribute_name(attribute: str) -> str:
     """The attribute name, if Pinpoint can take it."""
-    if not attribute or len(attribute) > MAX_ATTRIBUTE_NAME_CHARS or set(attribute) & set("#:?\\/"):
+    if not attribute or len(attribute) > MAX_ATTRIBUTE_NAME_CHARS or set(attribute) & FORBIDDEN_NAME_CHARS:
         raise SegmentNameError(
             f"attribute name {attribute!r}: Pinpoint takes 1–{MAX_ATTRIBUTE_NAME_CHARS} characters, without # : ? \\ /"
         )
@@ -71,7 +66,7 @@ class PinpointDestination:
         application_id: str,
         catalog: LakeExportCatalog,
         *,
-        attribute: str = DEFAULT_ATTRIBUTE,
+        attribute: str = SEGMENT_ATTRIBUTE,
         rate: float | None = UPDATE_ENDPOINTS_BATCH_RPS,
         batch_size: int = MAX_BATCH_ITEMS,
         clock: Callable[[], float] = time.monotonic,

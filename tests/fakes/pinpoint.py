@@ -37,6 +37,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+import botocore.session
+
 from tests.fakes.base import FakeServiceError, RestJsonFake, bad_request, not_found, throttled
 
 QUOTAS_URL = "https://docs.aws.amazon.com/pinpoint/latest/developerguide/quotas.html"
@@ -68,24 +70,8 @@ RATE_QUOTAS: dict[str, float] = {
 #: "All other operations" row of the same table.
 DEFAULT_RATE_QUOTA = 300.0
 
-#: ChannelType enum of the pinpoint API model.
-CHANNEL_TYPES = frozenset(
-    {
-        "PUSH",
-        "GCM",
-        "APNS",
-        "APNS_SANDBOX",
-        "APNS_VOIP",
-        "APNS_VOIP_SANDBOX",
-        "ADM",
-        "SMS",
-        "VOICE",
-        "EMAIL",
-        "BAIDU",
-        "CUSTOM",
-        "IN_APP",
-    }
-)
+#: ChannelType enum of the pinpoint API model, read from botocore's model (the handlers state it themselves).
+CHANNEL_TYPES = frozenset(botocore.session.get_session().get_service_model("pinpoint").shape_for("ChannelType").enum)
 _FORBIDDEN_ID_CHARS = set("${}")
 #: Endpoints per export piece (object); Pinpoint splits large exports into several files.
 EXPORT_PIECE_SIZE = 10_000

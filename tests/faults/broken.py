@@ -13,11 +13,11 @@ import duckdb
 import yaml
 
 from englake.project import dbt_project_dir
+from englake.storage import LocalStore
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, object_key
 from ingest.quarantine import STAGE_SWEEP, QuarantineEntry, read_quarantine
 from ingest.quarantine_listing import QuarantineRow, _row_of_model
 from ingest.reader import MAX_JSON_DEPTH
-from ingest.storage import LocalStore
 
 END = datetime(2026, 11, 20, 12)
 #: The hour the broken objects arrive in (inside the generated window, so every build reads it).

@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from englake.cli import app
+from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig, generate_lake
-from ingest.storage import LocalStore
 from tests.faults.broken import END, BuiltLake, broken_objects
 
 

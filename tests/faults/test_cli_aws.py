@@ -15,7 +15,7 @@ from moto import mock_aws
 import englake.aws
 import segmentation.destinations
 from englake.errors import EXIT_CODES, AwsCredentialsError, AwsRegionError, AwsServiceError, PartialFailureError
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.catalog import write_export
 from tests.fakes.base import FakeServiceError
 from tests.fakes.pinpoint import PinpointFake

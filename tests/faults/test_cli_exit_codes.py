@@ -112,7 +112,7 @@ def test_cli_help_imports_no_dbt_duckdb_or_boto3() -> None:
     )
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT)
     heavy = set(filter(None, done.stdout.strip().split(",")))
-    assert heavy <= {"botocore"}  # ingest/storage.py still imports botocore.exceptions (cheap: no client, no boto3)
+    assert heavy <= {"botocore"}  # englake/storage.py still imports botocore.exceptions (cheap: no client, no boto3)
 
 
 @pytest.mark.parametrize("no_color", [False, True])

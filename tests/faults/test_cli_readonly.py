@@ -23,7 +23,7 @@ from pathlib import Path
 import pytest
 
 from englake.errors import EXIT_CODES, UnwritablePathError
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.catalog import write_export
 from tests.faults.support import ENGLAKE, error_lines, fingerprint, invoke
 from tests.fixtures.segmentation import world

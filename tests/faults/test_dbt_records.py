@@ -20,10 +20,10 @@ import pytest
 from englake.dbt import run_dbt
 from englake.models import build_models, query_local
 from englake.settings import Settings
+from englake.storage import LocalStore
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, object_key
 from ingest.quarantine import QuarantineEntry, input_quarantine_key, quarantine_key
 from ingest.reader import LakeRecord, inspect_lake, read_lake, split_line
-from ingest.storage import LocalStore
 
 pytestmark = pytest.mark.dbt
 

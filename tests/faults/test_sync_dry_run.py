@@ -11,7 +11,7 @@ import pytest
 import englake.aws
 import segmentation.destinations
 from englake.errors import EXIT_CODES, GuardTripped
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.catalog import write_export
 from tests.fakes.pinpoint import PinpointFake
 from tests.faults.support import fingerprint, invoke

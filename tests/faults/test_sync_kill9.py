@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.catalog import write_export
 from segmentation.destinations.local import LocalDestination
 from segmentation.guard import GuardPolicy
@@ -26,7 +26,7 @@ KILL_AFTER_BATCHES = 4
 CHILD = f"""
 import os, signal, sys
 from pathlib import Path
-from ingest.storage import LocalStore
+from englake.storage import LocalStore
 from segmentation.destinations.local import LocalDestination
 from segmentation.guard import GuardPolicy
 from segmentation.membership import DuckDBMembership

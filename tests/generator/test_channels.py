@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from englake.storage import LocalStore
 from ingest.generator import SYNTHETIC_GZIP_LEVEL, GeneratorConfig, generate, generate_lake
-from ingest.storage import LocalStore
 from ingest.synthetic.channels import CHANNELS, email_funnel
 from ingest.synthetic.scenarios import Planner
 from tests.generator.contract import END, classify, raw_type

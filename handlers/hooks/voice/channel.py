@@ -15,12 +15,12 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
+from englake.timestamps import parse_iso, to_naive_utc
 from handlers.hooks.limits import CONNECT_ATTRIBUTES_MAX_BYTES, SQS_BATCH_MAX_MESSAGES
 from handlers.hooks.models import HookEvent, views
 from handlers.hooks.templates import fill, variables
 from handlers.hooks.voice.results import SKIPPED_EVENT, CallContext, VoiceEvent
 from handlers.hooks.voice.rules import VoiceRules, e164
-from handlers.timestamps import parse_iso, to_naive_utc
 
 MESSAGE_TOO_LONG = "message_too_long"
 NO_MESSAGE = "no_message"

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from handlers.timestamps import iso, parse_iso
+from englake.timestamps import iso, parse_iso
 
 DIALING = "DIALING"
 PLACED = "PLACED"

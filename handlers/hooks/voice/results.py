@@ -22,9 +22,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from englake.storage import LakeStore
 from ingest.landing import FirehoseLander, LandingReport
 from ingest.layout import STREAM_NAMES, Producer
-from ingest.storage import LakeStore
 
 PLACED_EVENT = "englake.voice.placed"
 FAILED_EVENT = "englake.voice.failed"

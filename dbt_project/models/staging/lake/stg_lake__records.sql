@@ -9,7 +9,7 @@
 {%- set since = englake.lake_since_datehour(this) %}
 
 with lines as (
-    {%- for producer in ['pinpoint', 'ses', 'sms', 'social', 'engagementdb'] %}
+    {%- for producer in var('englake__producers') %}
     select {{ englake.trim_whitespace('line') }} as trimmed, object_key, datehour, '{{ producer }}' as source_prefix
     from ({{ englake.lake_raw_lines(producer, since) }}) as raw_{{ producer }}
     {{ 'union all' if not loop.last }}
