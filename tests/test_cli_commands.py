@@ -147,7 +147,7 @@ def test_cli_doctor_prints_every_setting_with_its_source_and_passes_on_a_built_l
         "name": "ENGLAKE_DBT_TARGET",
         "value": "duckdb",
         "source": "default",
-        "defined_by": "dbt_project/profiles.yml",
+        "defined_by": "englake.settings.Settings",
     }
     # Handlers' settings are listed too (a setting is wherever a settings class or the dbt profile reads it).
     assert {"ENGLAKE_HOOKS_PROVIDER", "ENGLAKE_AUTO_REPLY_TEMPLATE", "ENGLAKE_ARCHIVE_BUCKET"} <= set(settings)

@@ -477,6 +477,7 @@ def test_the_sync_image_imports_its_handler_with_nothing_but_what_it_installs(tm
     assert result["callable"]
     elsewhere = {top: origin for top, origin in result["origins"].items() if origin not in ("task", "stdlib")}
     assert not elsewhere, f"imported from outside the image's packages: {elsewhere}"
-    assert {"segmentation", "englake", "ingest", "duckdb", "pyarrow", "pyathena", "boto3"} <= {
+    # boto3 loads when the handler first makes a client (the CLI's lazy imports), not at import.
+    assert {"segmentation", "englake", "ingest", "duckdb", "pyarrow", "pyathena"} <= {
         top for top, origin in result["origins"].items() if origin == "task"
     }

@@ -58,7 +58,7 @@ def test_the_wheel_carries_the_dbt_project_and_every_package(wheel: Path) -> Non
         for p in project.rglob("*")
         # dbt's own output (target/, logs/, .user.yml) is not part of the project.
         if p.is_file()
-        and not {"target", "logs", "dbt_packages"} & set(p.relative_to(project).parts)
+        and not {"target", "target-analyses", "logs", "dbt_packages"} & set(p.relative_to(project).parts)
         and not p.name.startswith(".")
     }
     assert "englake/dbt_project/dbt_project.yml" in wanted
