@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from englake.dbt import PROJECT_DIR, run_dbt
+from englake.dbt import PROJECT_DIR, run_dbt, target_dir
 from englake.models import build_models, query_local
 from englake.settings import Settings
 from ingest.generator import GeneratorConfig
@@ -332,6 +332,9 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
         for record in late:
             lander.put(record.producer or "pinpoint", record.line, records[-1].arrival + timedelta(days=3))
     run_dbt(["run", *lookback], incremental)
+    # The last run re-derived the campaign report from a send date on, not from the first day.
+    report_sql = next((target_dir() / "compiled").rglob("rpt_campaign_performance_daily.sql")).read_text()
+    assert re.search(r"sent_date >= date '\d{4}-\d{2}-\d{2}'", report_sql)
 
     full = Settings(lake_root=str(tmp_path / "lake"), duckdb_path=str(tmp_path / "full.duckdb"))
     run_dbt(["seed"], full)
@@ -355,6 +358,7 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
     for status_sql in (
         "select message_id, latest_status, time_sent, time_opened, time_bounced from email_status",
         "select messageid, event_type, message_status, is_final, total_messageprice from sms_status",
+        "select * from rpt_campaign_performance_daily",
     ):
         with duckdb.connect(str(incremental.resolved_duckdb_path), read_only=True) as a:
             inc_status = set(a.execute(status_sql).fetchall())

@@ -52,7 +52,7 @@ end, ''))
   messages with new events are re-derived, from all their events.
 -#}
 {% macro phone_message_status(channel, extra_columns={}) %}
-{{ config(**englake.incremental_config('messageid', 'last_ingested_at')) }}
+{{ config(**englake.incremental_config('messageid', 'last_ingested_at', merge_bound='first_ingested_at')) }}
 {%- set since = englake.incremental_since('last_ingested_at') %}
 
 with ranked as (
@@ -65,6 +65,7 @@ with ranked as (
         {%- for name, expression in extra_columns.items() %}
         {{ expression }} as message__{{ name }},
         {%- endfor %}
+        min(ingested_at) over (partition by message_id) as first_ingested_at,
         max(ingested_at) over (partition by message_id) as last_ingested_at
     from {{ ref('fct_events') }}
     where channel = {{ englake.string_literal(channel) }} and message_id is not null and status_precedence is not null
@@ -101,6 +102,7 @@ select
     campaign_id,
     endpoint_id,
     producer,
+    first_ingested_at,
     last_ingested_at
 from ranked
 where status_rank = 1

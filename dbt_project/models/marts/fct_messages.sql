@@ -5,7 +5,7 @@
   Incremental: a run re-derives, from all their events, only the messages that received an event since the newest
   arrival already here (minus the lookback).
 -#}
-{{ config(**englake.incremental_config('message_recipient_id', 'last_ingested_at')) }}
+{{ config(**englake.incremental_config('message_recipient_id', 'last_ingested_at', merge_bound='first_ingested_at')) }}
 {%- set since = englake.incremental_since('last_ingested_at') %}
 {%- set email_types = ['send', 'delivered', 'open', 'click', 'hardbounce', 'softbounce', 'complaint', 'unsubscribe',
                        'rejected', 'rendering_failure', 'delivery_delay'] -%}
