@@ -326,12 +326,23 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
                 lander.put(record.producer or "pinpoint", record.line, record.arrival)
         run_dbt(["seed"], incremental)
         run_dbt(["run", *lookback], incremental)
+    with duckdb.connect(str(incremental.resolved_duckdb_path), read_only=True) as db:
+        newest = datetime.strptime(
+            db.execute("select max(datehour) from stg_lake__records").fetchone()[0], "%Y/%m/%d/%H"
+        )
     # A duplicate delivery of early records, arriving long after the lookback window, must not count twice.
     late = records[:50]
     with FirehoseLander(store, BufferingHints(max_records=200), uuid_seed=99) as lander:
         for record in late:
             lander.put(record.producer or "pinpoint", record.line, records[-1].arrival + timedelta(days=3))
     run_dbt(["run", *lookback], incremental)
+    # Athena cost (issue 15): the last run read each producer's raw folders from the newest hour stored minus the
+    # lookback on (the same literal bounds the projected datehour partitions on Athena), and nothing older.
+    since = f"{newest - timedelta(hours=1):%Y/%m/%d/%H}"
+    records_sql = next((target_dir() / "compiled").rglob("stg_lake__records.sql")).read_text()
+    producers = sorted(p.name for p in (tmp_path / "lake" / "raw").iterdir())
+    bounds = re.findall(r"where filename >= '[^']*/raw/(\w+)/(\d{4}/\d{2}/\d{2}/\d{2})'", records_sql)
+    assert sorted(bounds) == [(producer, since) for producer in producers]
     # The last run re-derived the campaign report from a send date on, not from the first day.
     report_sql = next((target_dir() / "compiled").rglob("rpt_campaign_performance_daily.sql")).read_text()
     assert re.search(r"sent_date >= date '\d{4}-\d{2}-\d{2}'", report_sql)

@@ -175,3 +175,18 @@ def test_message_marts_merge_with_the_target_scan_bounded_by_its_partition_colum
 
 def _source(model: str) -> str:
     return next((PROJECT_DIR / "models").rglob(f"{model}.sql")).read_text()
+
+
+def test_the_only_raw_read_of_an_incremental_run_is_bounded_by_the_partition_predicate(compiled) -> None:
+    """Athena cost (issue 15): of the incremental models only stg_lake__records reads the raw Firehose tables, each
+    through the literal datehour predicate (test_raw_reads_carry_a_literal_partition_predicate); the others read
+    models. On an incremental run the literal is the newest stored hour minus the lookback (tests/test_models.py)."""
+    manifest = json.loads((target_dir() / "manifest.json").read_text())
+    raw_sources = {f"source.englake.lake.raw_{producer.value}" for producer in Producer}
+    reads = {
+        node["name"]: set(node["depends_on"]["nodes"]) & raw_sources
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["materialized"] == "incremental"
+    }
+    assert reads.pop("stg_lake__records") == raw_sources
+    assert reads == {name: set() for name in reads}

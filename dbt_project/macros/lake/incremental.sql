@@ -26,8 +26,9 @@
   - 'merge' for models that re-derive rows already stored (the message marts): an Iceberg MERGE on the key, bounded
     by `merge_bound` when given: a column of the model no later than the partition column of every stored row the
     new row replaces (first_ingested_at ≤ an older version's last_ingested_at), so
-    `target.<partition column> >= src.<merge_bound>` holds for every match and Trino can prune the target's
-    partitions with it (a range join condition Trino turns into a dynamic filter, admin/dynamic-filtering.rst).
+    `target.<partition column> >= src.<merge_bound>` holds for every match: a range join condition on the target's
+    partition column, which Trino can use as a dynamic filter to prune it (admin/dynamic-filtering.rst). A literal
+    time bound would miss a stored row whose message got a late event, and insert it twice.
   DuckDB keeps delete+insert on the key for both: the rows it writes are the same.
 -#}
 {% macro incremental_config(unique_key, partition_time_column, athena_strategy='merge', merge_bound=none) %}{{ return(adapter.dispatch('incremental_config', 'englake')(unique_key, partition_time_column, athena_strategy, merge_bound)) }}{% endmacro %}
