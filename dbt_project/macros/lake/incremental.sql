@@ -83,7 +83,8 @@
     {%- set since = englake.incremental_since(change_column) -%}
     {%- if since is none -%}{{ return(none) }}{%- endif -%}
     {%- set earliest = run_query("select min(" ~ bound_column ~ ") from " ~ source ~ " where " ~ change_column ~ " >= " ~ englake.timestamp_literal(since)).columns[0].values()[0] -%}
-    {{ return(earliest.strftime('%Y-%m-%d') if earliest is not none else '9999-12-31') }}
+    {#- A date from DuckDB, a date or its text from Athena's cursor: the first ten characters either way. -#}
+    {{ return((earliest | string)[:10] if earliest is not none else '9999-12-31') }}
 {% endmacro %}
 
 
