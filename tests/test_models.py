@@ -343,6 +343,12 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
     producers = sorted(p.name for p in (tmp_path / "lake" / "raw").iterdir())
     bounds = re.findall(r"where filename >= '[^']*/raw/(\w+)/(\d{4}/\d{2}/\d{2}/\d{2})'", records_sql)
     assert sorted(bounds) == [(producer, since) for producer in producers]
+    # The message marts read fct_events' partitions from the earliest arrival of a changed message on, not every day.
+    for mart, column in (("fct_messages", "fct_events.ingested_at"), ("email_status", "ingested_at")):
+        mart_sql = next((target_dir() / "compiled").rglob(f"{mart}.sql")).read_text()
+        bound = re.search(re.escape(column) + r" >= cast\('([^']+)' as timestamp\)", mart_sql)
+        assert bound, mart
+        assert bound.group(1) > f"{records[0].arrival:%Y-%m-%d %H:%M:%S}", mart
     # The last run re-derived the campaign report from a send date on, not from the first day.
     report_sql = next((target_dir() / "compiled").rglob("rpt_campaign_performance_daily.sql")).read_text()
     assert re.search(r"sent_date >= date '\d{4}-\d{2}-\d{2}'", report_sql)

@@ -95,3 +95,30 @@
         delete from {{ this }} where {{ bound_column }} >= {{ englake.date_literal(bound) }}
     {%- endif -%}
 {% endmacro %}
+
+
+{#-
+  For a message mart (a row per message, or per message × recipient, with first_ingested_at and last_ingested_at)
+  on an incremental run: the earliest arrival among the events it must re-read, as 'YYYY-MM-DD HH:MM:SS', so its
+  read of fct_events carries a literal on fct_events' partition column instead of reading every day. A message with
+  a new event (arrived since this model's newest last_ingested_at minus the lookback) is re-derived from all its
+  events; those arrived at or after its stored first_ingested_at, or, for a message not stored yet, at or after that
+  bound itself (every event before it was already there at the last run). none on a full run. A stored row without
+  first_ingested_at (written before the column existed) lifts the bound: every day is read.
+-#}
+{% macro message_events_since(message_column) %}
+    {%- set since = englake.incremental_since('last_ingested_at') -%}
+    {%- if since is none -%}{{ return(none) }}{%- endif -%}
+    {%- set query -%}
+        select min(coalesce(first_ingested_at, {{ englake.timestamp_literal('1970-01-01 00:00:00') }}))
+        from {{ this }}
+        where {{ message_column }} in (
+            select message_id from {{ ref('fct_events') }}
+            where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null
+        )
+    {%- endset -%}
+    {%- set earliest = run_query(query).columns[0].values()[0] -%}
+    {%- if earliest is none -%}{{ return(since) }}{%- endif -%}
+    {#- Cut to the second (never later than the value), from a timestamp or its text alike. -#}
+    {{ return([(earliest | string)[:19], since] | min) }}
+{% endmacro %}

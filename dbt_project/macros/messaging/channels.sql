@@ -54,6 +54,7 @@ end, ''))
 {% macro phone_message_status(channel, extra_columns={}) %}
 {{ config(**englake.incremental_config('messageid', 'last_ingested_at', merge_bound='first_ingested_at')) }}
 {%- set since = englake.incremental_since('last_ingested_at') %}
+{%- set events_since = englake.message_events_since('messageid') %}
 
 with ranked as (
     select
@@ -70,6 +71,7 @@ with ranked as (
     from {{ ref('fct_events') }}
     where channel = {{ englake.string_literal(channel) }} and message_id is not null and status_precedence is not null
     {%- if since %}
+        and ingested_at >= {{ englake.timestamp_literal(events_since) }}
         and message_id in (
             select message_id from {{ ref('fct_events') }}
             where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null

@@ -4,11 +4,13 @@
 -#}
 {{ config(**englake.incremental_config('message_id', 'last_ingested_at', merge_bound='first_ingested_at')) }}
 {%- set since = englake.incremental_since('last_ingested_at') %}
+{%- set events_since = englake.message_events_since('message_id') %}
 
 with email_events as (
     select * from {{ ref('fct_events') }}
     where channel = 'email' and message_id is not null
     {%- if since %}
+        and ingested_at >= {{ englake.timestamp_literal(events_since) }}
         and message_id in (
             select message_id from {{ ref('fct_events') }}
             where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null
