@@ -142,10 +142,20 @@ def run(events: int, days: int, seed: int, workdir: Path, say) -> tuple[str, lis
         )  # fmt: skip
         reads.append(Read("fct_events", "its event_id, every day", tables["fct_events"].bytes({"event_id"})))
         for mart in MESSAGE_MARTS:
-            columns = named_columns(mart)
+            message = "messageid" if mart.endswith("_status") and mart != "email_status" else "message_id"
+            events_bound = db.execute(
+                f"SELECT CAST(least(coalesce(min(first_ingested_at), ?), ?) AS DATE) FROM {mart} WHERE {message} IN "
+                "(SELECT message_id FROM fct_events WHERE ingested_at >= ?)",
+                [since, since, since],
+            ).fetchone()[0]
             reads.append(
-                Read(mart, "fct_events, the columns it names, every day (a changed message's events)",
-                     tables["fct_events"].bytes(columns))
+                Read(mart, f"its {message}, first_ingested_at every day; fct_events' message_id days >= {since_day}",
+                     tables[mart].bytes({message, "first_ingested_at"})
+                     + tables["fct_events"].bytes({"message_id", "ingested_at"}, since_day))
+            )  # fmt: skip
+            reads.append(
+                Read(mart, f"fct_events, the columns it names, days >= {events_bound} (changed messages' events)",
+                     tables["fct_events"].bytes(named_columns(mart), str(events_bound)))
             )  # fmt: skip
             key = KEYS.get(mart, "messageid")
             bound = db.execute(
