@@ -1,8 +1,5 @@
 """`englake models check-athena --execute`: every model's Athena SQL runs under Trino's rules (emulated on DuckDB)
 over a generated lake and over AWS's documented examples, and gives the DuckDB build's rows.
-
-Models that fail because of a model defect being fixed elsewhere are strict expected failures naming the defect, so
-they flip (XPASS → failure to remove the mark) when the fix merges.
 """
 
 from __future__ import annotations
@@ -116,24 +113,7 @@ def documented(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Mode
     return _by_name(check_athena_execution(settings, duckdb_path=build, analyses=False)), build
 
 
-#: Open defect (issue 8): after the dbt core's rewrite (raw text typed with checks, invalid_fields), the AWS documented
-#: examples give a different invalid_fields on the two engines in the SES and SMS staging (and everything built on
-#: them); the generated lake agrees. Kept as strict expected failures so the fix flips them.
-INVALID_FIELDS_DEFECT = (
-    "open defect: invalid_fields differs between DuckDB and Athena (emulated) on the documented SES/SMS examples"
-)
-DOCUMENTED_DEFECTS = {"stg_ses__events", "stg_sms__events", "int_events_unioned", "fct_events"}
-
-
-@pytest.mark.parametrize(
-    "model",
-    [
-        pytest.param(
-            m, marks=[pytest.mark.xfail(strict=True, reason=INVALID_FIELDS_DEFECT)] if m in DOCUMENTED_DEFECTS else []
-        )
-        for m in MODELS
-    ],
-)
+@pytest.mark.parametrize("model", MODELS)
 def test_documented_examples_give_the_same_rows_on_athena(documented, model: str) -> None:
     results, _ = documented
     result = results[model]
@@ -150,7 +130,6 @@ def _one(build: Path, sql: str, *params: object) -> dict:
     return dict(zip(columns, rows[0], strict=True))
 
 
-@pytest.mark.xfail(strict=True, reason=INVALID_FIELDS_DEFECT)
 def test_map_values_that_are_objects_are_kept_as_json_text(documented) -> None:
     """Custom attributes and SMS contexts are user data. Athena's try_cast(json as map(varchar, varchar)) loses the
     whole map (campaign and treatment ids with it) when one value is an object or array: both engines keep it."""
@@ -169,7 +148,6 @@ def test_map_values_that_are_objects_are_kept_as_json_text(documented) -> None:
     assert eum["message_tags"]["order"] == '{"id":"o-1"}'
 
 
-@pytest.mark.xfail(strict=True, reason=INVALID_FIELDS_DEFECT)
 def test_text_timestamps_keep_milliseconds_on_both_engines(documented) -> None:
     """Athena's from_iso8601_timestamp gives timestamp(3): microseconds in the text are cut on DuckDB as well."""
     results, build = documented
@@ -182,7 +160,6 @@ def test_text_timestamps_keep_milliseconds_on_both_engines(documented) -> None:
     assert delivery["event_at"] == datetime(2025, 11, 20, 9, 15, 1, 987000)
 
 
-@pytest.mark.xfail(strict=True, reason=INVALID_FIELDS_DEFECT)
 def test_integers_parse_strictly_on_both_engines(documented) -> None:
     """processingTimeMillis 546.0 and totalMessageParts 1.0 are not integers to Athena (Long.parseLong): NULL on
     both engines, instead of DuckDB's 546 and 1."""
@@ -193,7 +170,10 @@ def test_integers_parse_strictly_on_both_engines(documented) -> None:
         build, "select * from stg_ses__events where message_id = 'edge-ses-1' and raw_event_type = 'Delivery'"
     )
     assert delivery["processing_time_millis"] is None
-    assert _one(build, "select * from stg_sms__events where message_id = 'edge-eum-1'")["message_parts"] is None
+    assert delivery["invalid_fields"] == "delivery.processingTimeMillis"  # kept, and flagged on both engines
+    eum = _one(build, "select * from stg_sms__events where message_id = 'edge-eum-1'")
+    assert eum["message_parts"] is None
+    assert eum["invalid_fields"] == "totalMessageParts"
     documented_delivery = _one(build, "select * from stg_ses__events where processing_time_millis = 11893")
     assert documented_delivery["raw_event_type"] == "Delivery"  # a documented integer still parses
 

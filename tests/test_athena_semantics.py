@@ -177,6 +177,15 @@ def test_concatenating_a_number_fails(db) -> None:
     assert problems == ["Unexpected parameters (integer) for function concat in address || seven"]
 
 
+def test_concat_is_null_with_a_null_argument_but_concat_ws_skips_nulls(db) -> None:
+    """string.md: concat is NULL when an argument is; concat_ws skips the NULLs after the separator. The invalid_fields
+    list is a concat_ws of one CASE per checked field: emulating it as concat dropped every flag on a row whose other
+    checks passed (the documented-examples difference of issue 8)."""
+    sql = "SELECT concat('a', NULL, 'b'), concat_ws(',', NULL, 'processingTimeMillis', NULL) FROM t"
+    assert trino(db, sql) == (None, "processingTimeMillis")
+    assert db.execute("SELECT concat('a', NULL, 'b')").fetchone() == ("ab",)  # DuckDB's own concat skips NULLs
+
+
 def test_text_of_doubles_and_timestamps_is_written_as_trino_writes_it(db) -> None:
     """CAST(double AS varchar) is Java's Double.toString; a timestamp(6) keeps its six fraction digits."""
     sql = (

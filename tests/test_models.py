@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from englake.dbt import PROJECT_DIR, run_dbt
+from englake.dbt import PROJECT_DIR, run_dbt, target_dir
 from englake.models import build_models, query_local
 from englake.settings import Settings
 from englake.storage import LocalStore
@@ -326,12 +326,32 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
                 lander.put(record.producer or "pinpoint", record.line, record.arrival)
         run_dbt(["seed"], incremental)
         run_dbt(["run", *lookback], incremental)
+    with duckdb.connect(str(incremental.resolved_duckdb_path), read_only=True) as db:
+        newest = datetime.strptime(
+            db.execute("select max(datehour) from stg_lake__records").fetchone()[0], "%Y/%m/%d/%H"
+        )
     # A duplicate delivery of early records, arriving long after the lookback window, must not count twice.
     late = records[:50]
     with FirehoseLander(store, BufferingHints(max_records=200), uuid_seed=99) as lander:
         for record in late:
             lander.put(record.producer or "pinpoint", record.line, records[-1].arrival + timedelta(days=3))
     run_dbt(["run", *lookback], incremental)
+    # Athena cost (issue 15): the last run read each producer's raw folders from the newest hour stored minus the
+    # lookback on (the same literal bounds the projected datehour partitions on Athena), and nothing older.
+    since = f"{newest - timedelta(hours=1):%Y/%m/%d/%H}"
+    records_sql = next((target_dir() / "compiled").rglob("stg_lake__records.sql")).read_text()
+    producers = sorted(p.name for p in (tmp_path / "lake" / "raw").iterdir())
+    bounds = re.findall(r"where filename >= '[^']*/raw/(\w+)/(\d{4}/\d{2}/\d{2}/\d{2})'", records_sql)
+    assert sorted(bounds) == [(producer, since) for producer in producers]
+    # The message marts read fct_events' partitions from the earliest arrival of a changed message on, not every day.
+    for mart, column in (("fct_messages", "fct_events.ingested_at"), ("email_status", "ingested_at")):
+        mart_sql = next((target_dir() / "compiled").rglob(f"{mart}.sql")).read_text()
+        bound = re.search(re.escape(column) + r" >= cast\('([^']+)' as timestamp\)", mart_sql)
+        assert bound, mart
+        assert bound.group(1) > f"{records[0].arrival:%Y-%m-%d %H:%M:%S}", mart
+    # The last run re-derived the campaign report from a send date on, not from the first day.
+    report_sql = next((target_dir() / "compiled").rglob("rpt_campaign_performance_daily.sql")).read_text()
+    assert re.search(r"sent_date >= date '\d{4}-\d{2}-\d{2}'", report_sql)
 
     full = Settings(lake_root=str(tmp_path / "lake"), duckdb_path=str(tmp_path / "full.duckdb"))
     run_dbt(["seed"], full)
@@ -355,6 +375,7 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
     for status_sql in (
         "select message_id, latest_status, time_sent, time_opened, time_bounced from email_status",
         "select messageid, event_type, message_status, is_final, total_messageprice from sms_status",
+        "select * from rpt_campaign_performance_daily",
     ):
         with duckdb.connect(str(incremental.resolved_duckdb_path), read_only=True) as a:
             inc_status = set(a.execute(status_sql).fetchall())

@@ -118,7 +118,8 @@ def _rewrite_call(node: exp.Expression) -> exp.Expression | None:
         return exp.cast(_call("trino_parse_datetime", node.this, fmt, _safe(node)), "TIMESTAMPTZ")
     if isinstance(node, exp.Try) and isinstance(node.this, exp.Anonymous) and node.this.name.startswith("trino_"):
         return node.this  # the function was told it runs inside try() and returns NULL itself
-    if isinstance(node, exp.Concat):
+    if isinstance(node, exp.Concat) and not isinstance(node, exp.ConcatWs):
+        # concat_ws (sqlglot's ConcatWs is a Concat) skips NULLs on both engines (Trino string.md): left as it is.
         parts = node.expressions
         joined = parts[0]
         for part in parts[1:]:

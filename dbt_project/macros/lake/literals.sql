@@ -35,3 +35,7 @@
     {%- endif -%}
     {{ exceptions.raise_compiler_error("var " ~ name ~ " must be a timestamp YYYY-MM-DD HH:MM:SS (UTC), got " ~ tojson(value)) }}
 {% endmacro %}
+
+
+{#- A date literal both engines accept, from a 'YYYY-MM-DD' value. -#}
+{% macro date_literal(value) %}date {{ englake.string_literal(value) }}{% endmacro %}

@@ -52,8 +52,9 @@ end, ''))
   messages with new events are re-derived, from all their events.
 -#}
 {% macro phone_message_status(channel, extra_columns={}) %}
-{{ config(**englake.incremental_config('messageid', 'last_ingested_at')) }}
+{{ config(**englake.incremental_config('messageid', 'last_ingested_at', merge_bound='first_ingested_at')) }}
 {%- set since = englake.incremental_since('last_ingested_at') %}
+{%- set events_since = englake.message_events_since('messageid') %}
 
 with ranked as (
     select
@@ -67,10 +68,12 @@ with ranked as (
         {%- endfor %}
         -- the message's type from whichever event states it (a WhatsApp read status carries no pricing category)
         max(message_type) over (partition by message_id) as message__message_type,
+        min(ingested_at) over (partition by message_id) as first_ingested_at,
         max(ingested_at) over (partition by message_id) as last_ingested_at
     from {{ ref('fct_events') }}
     where channel = {{ englake.string_literal(channel) }} and message_id is not null and status_precedence is not null
     {%- if since %}
+        and ingested_at >= {{ englake.timestamp_literal(events_since) }}
         and message_id in (
             select message_id from {{ ref('fct_events') }}
             where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null
@@ -103,6 +106,7 @@ select
     campaign_id,
     endpoint_id,
     producer,
+    first_ingested_at,
     last_ingested_at
 from ranked
 where status_rank = 1

@@ -5,7 +5,7 @@
   already here and adds the events not stored yet; an event already stored keeps its first arrival.
   It is the last intermediate step (union → fan-out → dedup); marts and the per-type views read it under this name.
 -#}
-{{ config(**englake.incremental_config('event_id', 'ingested_at')) }}
+{{ config(**englake.incremental_config('event_id', 'ingested_at', athena_strategy='append')) }}
 
 {%- set since = englake.incremental_since('ingested_at') %}
 {%- set derived = {

@@ -2,13 +2,15 @@
   One row per email message, as the reference's SES event database offered (per recipient: fct_messages).
   Incremental like fct_messages: only messages with new events are re-derived, from all their events.
 -#}
-{{ config(**englake.incremental_config('message_id', 'last_ingested_at')) }}
+{{ config(**englake.incremental_config('message_id', 'last_ingested_at', merge_bound='first_ingested_at')) }}
 {%- set since = englake.incremental_since('last_ingested_at') %}
+{%- set events_since = englake.message_events_since('message_id') %}
 
 with email_events as (
     select * from {{ ref('fct_events') }}
     where channel = 'email' and message_id is not null
     {%- if since %}
+        and ingested_at >= {{ englake.timestamp_literal(events_since) }}
         and message_id in (
             select message_id from {{ ref('fct_events') }}
             where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null
@@ -47,6 +49,7 @@ select
     max(email_events.campaign_id) as campaign_id,
     max(email_events.configuration_set) as configuration_set,
     max(email_events.producer) as producer,
+    min(email_events.ingested_at) as first_ingested_at,
     max(email_events.ingested_at) as last_ingested_at
 from email_events
 inner join latest on email_events.message_id = latest.message_id

@@ -5,8 +5,9 @@
   Incremental: a run re-derives, from all their events, only the messages that received an event since the newest
   arrival already here (minus the lookback).
 -#}
-{{ config(**englake.incremental_config('message_recipient_id', 'last_ingested_at')) }}
+{{ config(**englake.incremental_config('message_recipient_id', 'last_ingested_at', merge_bound='first_ingested_at')) }}
 {%- set since = englake.incremental_since('last_ingested_at') %}
+{%- set events_since = englake.message_events_since('message_id') %}
 {%- set email_types = ['send', 'delivered', 'open', 'click', 'hardbounce', 'softbounce', 'complaint', 'unsubscribe',
                        'rejected', 'rendering_failure', 'delivery_delay'] -%}
 {%- set sms_types = ['buffered', 'success', 'failure', 'optout'] -%}
@@ -23,6 +24,7 @@ with message_events as (
     where fct_events.message_id is not null
         and (fct_events.channel = 'email' or (fct_events.channel in {{ phone_channels }} and fct_events.status_precedence is not null))
     {%- if since %}
+        and fct_events.ingested_at >= {{ englake.timestamp_literal(events_since) }}
         and message_id in (
             select message_id from {{ ref('fct_events') }}
             where ingested_at >= {{ englake.timestamp_literal(since) }} and message_id is not null

@@ -12,10 +12,19 @@
     unsubscribe_rate     = messages unsubscribed     / messages delivered
   A message is one message × recipient (fct_messages). Phone channels (SMS, MMS, voice, RCS, WhatsApp): delivered =
   a delivered receipt (the event-type seed's outcome), failed = a failed receipt and no delivered one.
+  Incremental: a run deletes the send dates from the earliest sent_date among the messages changed since its last
+  run (minus the lookback) on, and re-derives them from fct_messages (an append on Athena, no MERGE).
 -#}
+{{ config(**englake.incremental_config('report_row_id', 'sent_date', athena_strategy='append')) }}
+{{ config(pre_hook="{{ englake.delete_rederived(ref('fct_messages'), 'sent_date', 'last_ingested_at') }}") }}
+{%- set rederive_from = englake.rederive_from_date(ref('fct_messages'), 'sent_date', 'last_ingested_at') %}
+
 with messages as (
     select * from {{ ref('fct_messages') }}
     where campaign_id is not null
+    {%- if rederive_from %}
+        and sent_date >= {{ englake.date_literal(rederive_from) }}
+    {%- endif %}
 ),
 
 by_day as (
@@ -39,7 +48,8 @@ by_day as (
         sum(case when count_rejected > 0 then 1 else 0 end) as rejects,
         sum(case when count_sms_failure > 0 and count_sms_success = 0 then 1 else 0 end) as sms_failures,
         sum(case when count_sms_optout > 0 then 1 else 0 end) as sms_optouts,
-        sum(case when count_failed_receipt > 0 and count_delivered_receipt = 0 then 1 else 0 end) as receipt_failures
+        sum(case when count_failed_receipt > 0 and count_delivered_receipt = 0 then 1 else 0 end) as receipt_failures,
+        max(last_ingested_at) as last_ingested_at
     from messages
     group by campaign_id, coalesce(treatment_id, ''), channel, sent_date
 )

@@ -5,7 +5,7 @@
   lake_quarantine). Objects are named by their key under the lake root, so a moved lake keeps its record ids.
   The first load reads every folder (unless englake__start_datehour bounds it); later runs the lookback.
 -#}
-{{ config(**englake.incremental_config('record_id', 'ingested_at')) }}
+{{ config(**englake.incremental_config('record_id', 'ingested_at', athena_strategy='append')) }}
 {%- set since = englake.lake_since_datehour(this) %}
 
 with lines as (
@@ -85,6 +85,11 @@ select * from keyed
 {%- if englake.is_incremental_run() %}
 -- Records already stored (an object re-read within the lookback) are not written again.
 where record_id not in (
-    select record_id from {{ this }}{% if since %} where datehour >= {{ englake.string_literal(since) }}{% endif %}
+    select record_id from {{ this }}
+    {%- if since %}
+    {#- The partition column bounds the stored rows read (Iceberg prunes by day(ingested_at)), datehour the rest. #}
+    where ingested_at >= {{ englake.timestamp_literal(since[0:4] ~ '-' ~ since[5:7] ~ '-' ~ since[8:10] ~ ' ' ~ since[11:13] ~ ':00:00') }}
+        and datehour >= {{ englake.string_literal(since) }}
+    {%- endif %}
 )
 {%- endif %}
