@@ -34,9 +34,9 @@ from sqlglot import exp
 from benchmarks import machine as describe_machine
 from englake.dbt import PROJECT_DIR, target_dir
 from englake.settings import Settings
+from englake.storage import LocalStore
 from englake.trino.check import build_duckdb
 from ingest.generator import GeneratorConfig, generate_lake
-from ingest.storage import LocalStore
 
 _DATEHOUR = re.compile(r"/(\d{4}/\d{2}/\d{2}/\d{2})/")
 #: Each incremental model's Iceberg partition column (day(...)), as macros/lake/incremental.sql is called.
