@@ -30,10 +30,9 @@ fanned_out as (
     select
         staged.*,
         {%- for field in englake.recipient_fields() %}
-        {{ englake.unnested_field('fan', field) }} as recipient_{{ field }}{{ ',' if not loop.last }}
+        fan.{{ field }} as recipient_{{ field }}{{ ',' if not loop.last }}
         {%- endfor %}
-    from staged
-    {{ englake.unnest_rows(englake.array_or_single_null('staged.recipients'), 'fan', englake.recipient_fields()) }}
+    from {{ englake.each_element('staged', englake.array_or_single_null('staged.recipients'), 'fan', englake.recipient_fields()) }}
 ),
 
 keyed as (

@@ -13,6 +13,15 @@
 {%- set sms_types = ['buffered', 'success', 'failure', 'optout'] -%}
 {#- The channels addressed by phone number (End User Messaging SMS, MMS, voice, RCS; WhatsApp). -#}
 {%- set phone_channels = "('sms', 'mms', 'voice', 'rcs', 'whatsapp')" -%}
+{#- Whom each event was addressed to: one row per recipient it counts for. -#}
+{%- set addressed -%}
+case
+    when message_events.channel in {{ phone_channels }} then array[message_events.destination_phone_number]
+    when message_events.recipient_address is not null then array[message_events.recipient_address]
+    when {{ englake.array_length('message_events.event_recipients') }} > 0 then message_events.event_recipients
+    else message_events.destination
+end
+{%- endset -%}
 
 with message_events as (
     select fct_events.*, outcomes.outcome
@@ -35,17 +44,9 @@ with message_events as (
 recipient_events as (
     select
         message_events.*,
-        lower({{ englake.trim_whitespace('addressed.recipient') }}) as message_recipient
-    from message_events
-    cross join unnest(
-        case
-            when message_events.channel in {{ phone_channels }} then array[message_events.destination_phone_number]
-            when message_events.recipient_address is not null then array[message_events.recipient_address]
-            when {{ englake.array_length('message_events.event_recipients') }} > 0 then message_events.event_recipients
-            else message_events.destination
-        end
-    ) as addressed (recipient)
-    where addressed.recipient is not null
+        lower({{ englake.trim_whitespace('recipient') }}) as message_recipient
+    from {{ englake.each_element('message_events', addressed, 'recipient') }}
+    where recipient is not null
 ),
 
 ranked as (
