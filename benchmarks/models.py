@@ -421,6 +421,23 @@ def incremental_hour(
     }
 
 
+def raw_read_floor(lake: Path, workdir: Path) -> float:
+    """Seconds DuckDB takes (two threads, as dbt runs) to read every raw line of the lake and nothing else: the
+    floor of any model that reads the lake, and so of a full build. It reads through the lake sources' own
+    read_csv, as dbt rendered them into its manifest (relation_name), all producers in one query."""
+    sources = json.loads((workdir / "dbt-target" / "manifest.json").read_text())["sources"]
+    reads = [
+        sources[f"source.englake.lake.raw_{producer.value}"]["relation_name"]
+        for producer in Producer
+        if any(path.is_file() for path in (lake / "raw" / producer.value).rglob("*"))
+    ]
+    with duckdb.connect() as con:
+        con.execute("SET threads = 2")
+        started = time.perf_counter()
+        con.execute(" UNION ALL ".join(f"SELECT sum(length(line)) FROM {read}" for read in reads)).fetchall()
+        return time.perf_counter() - started
+
+
 def busiest_recipient(db_path: Path) -> str:
     """The address with the most Pinpoint email_send rows in the last 30 days (both sides see them)."""
     with ours_connection(db_path) as con:
@@ -522,6 +539,10 @@ def run(
     say("landing one more hour, then an incremental dbt run on the built file")
     with others.watch("incremental"):
         hour = incremental_hour(built, workdir, lake, config, end)
+    say("floors: dbt run with nothing new, then DuckDB reading every raw line")
+    with others.watch("floors"):
+        idle_run = dbt_run(built, workdir)
+        read_floor = raw_read_floor(lake, workdir)
 
     db_path = built.resolved_duckdb_path
     address = busiest_recipient(db_path)
@@ -575,6 +596,20 @@ def run(
             f"({hour['records']:,} records, {hour['objects']} objects)",
             "",
             f"aim <{AIM_INCREMENTAL_S} s {_verdict(hour['timing'].seconds < AIM_INCREMENTAL_S)}",
+        ),
+    ]
+    rows += [
+        (
+            "floor: dbt run with nothing new",
+            f"{idle_run.seconds:.1f} s ({idle_run.node_seconds:.1f} s in nodes)",
+            "",
+            "dbt's start-up and every node's own cost: the least an incremental hour can take",
+        ),
+        (
+            "floor: DuckDB reads every raw line",
+            f"{read_floor:.1f} s ({len(generated.landing.objects):,} gzip objects)",
+            "",
+            "the least a full build can take (two threads, no parsing)",
         ),
     ]
     for name, (ours, naive) in timings.items():
