@@ -216,6 +216,15 @@ def _from_botocore(error: BaseException) -> EnglakeError | None:
     return None
 
 
+def from_setup_error(error: BaseException) -> EnglakeError:
+    """botocore's missing-setup errors (no or partial credentials, no Region) as the project's credentials or Region
+    error; a batch writer re-raises them, since every later call would fail alike."""
+    translated = _from_botocore(error)
+    if translated is None:
+        raise TypeError(f"not a botocore error: {error!r}") from error
+    return translated
+
+
 def from_client_error(error: BaseException) -> EnglakeError:
     """A botocore ``ClientError`` as a credentials error (expired, invalid, access denied) or a service error."""
     response = getattr(error, "response", {}) or {}
