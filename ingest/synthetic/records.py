@@ -264,19 +264,14 @@ class Renderer:
         arrival_ms: int,
         new_fields: bool,
     ) -> bytes:
-        rec = self._pp_envelope("_campaign.send", event_ms, arrival_ms, client_id)
-        rec["attributes"] = {
+        attributes = {
             "treatment_id": treatment_id,
             "campaign_activity_id": activity_id,
             "delivery_type": delivery_type,
             "campaign_id": campaign_id,
             "campaign_send_status": status,
         }
-        rec["client_context"] = {"custom": {"endpoint": endpoint_json}}
-        rec["awsAccountId"] = self.account
-        if new_fields:
-            self._pp_new_fields(rec)
-        return _encode(rec)
+        return self._pp_send("_campaign.send", event_ms, arrival_ms, client_id, attributes, endpoint_json, new_fields)
 
     def pinpoint_journey_send(
         self,
@@ -292,8 +287,7 @@ class Renderer:
         arrival_ms: int,
         new_fields: bool,
     ) -> bytes:
-        rec = self._pp_envelope("_journey.send", event_ms, arrival_ms, client_id)
-        rec["attributes"] = {
+        attributes = {
             "journey_run_id": run_id,
             "journey_send_status": status,
             "journey_id": journey_id,
@@ -302,6 +296,21 @@ class Renderer:
             "journey_send_status_message": status_code,
             "journey_send_status_code": status_code,
         }
+        return self._pp_send("_journey.send", event_ms, arrival_ms, client_id, attributes, endpoint_json, new_fields)
+
+    def _pp_send(
+        self,
+        event_type: str,
+        event_ms: int,
+        arrival_ms: int,
+        client_id: str,
+        attributes: dict[str, str],
+        endpoint_json: str,
+        new_fields: bool,
+    ) -> bytes:
+        """A ``_campaign.send`` or ``_journey.send`` record: the envelope, the send's attributes, the endpoint."""
+        rec = self._pp_envelope(event_type, event_ms, arrival_ms, client_id)
+        rec["attributes"] = attributes
         rec["client_context"] = {"custom": {"endpoint": endpoint_json}}
         rec["awsAccountId"] = self.account
         if new_fields:
