@@ -27,14 +27,6 @@ MAX_PROFILE_ATTRIBUTE_CHARS = 255
 Attributes = dict[str, list[str]]
 
 
-class WriteFailed(Exception):
-    """Some endpoints could not be written; ``failed`` maps endpoint id → reason."""
-
-    def __init__(self, failed: dict[str, str]) -> None:
-        super().__init__(f"{len(failed)} endpoints not written")
-        self.failed = failed
-
-
 class AttributeStore(Protocol):
     name: str
 
