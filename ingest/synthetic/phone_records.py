@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from ingest.synthetic.config import from_ms
+from ingest.synthetic.records import MessageIds
 
 
 def _encode(obj: Any) -> str:
@@ -31,7 +32,7 @@ BUSINESS_DISPLAY_NUMBER = "15550984277"
 
 
 @dataclass(slots=True)
-class PhoneMessage:
+class PhoneMessage(MessageIds):
     """One MMS, voice call, RCS message or outbound WhatsApp message."""
 
     message_id: str
@@ -48,16 +49,9 @@ class PhoneMessage:
     price: float | None = None
     carrier_fee: float | None = None
     context: dict[str, str] = field(default_factory=dict)
-    campaign_id: str | None = None
     call_seconds: int | None = None
     conversation_id: str | None = None
     conversation_type: str | None = None
-    # what the truth's message entry reads of every message kind
-    endpoint_id: str | None = None
-    endpoint_address: str | None = None
-    client_id: str | None = None
-    treatment_id: str | None = None
-    journey_id: str | None = None
 
     @property
     def sent_ms(self) -> int:

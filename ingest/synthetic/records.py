@@ -43,17 +43,11 @@ NEW_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-@dataclass(slots=True)
-class Mail:
-    """One email message as sent by Pinpoint (campaign, journey, transactional) or SES (configuration set)."""
+@dataclass(slots=True, kw_only=True)
+class MessageIds:
+    """The ids a message of any kind carries besides its own (None where its producer or its send has none); the
+    truth's message entry reads them by these names."""
 
-    message_id: str
-    producer: str  # "pinpoint" | "ses"
-    sent_ms: int
-    source: str  # Pinpoint from_address / SES mail.source (may carry a display name)
-    destinations: tuple[str, ...]
-    subject: str
-    boundary: str
     client_id: str | None = None  # Pinpoint client.client_id (endpoint id, or a per-message UUID for transactional)
     endpoint_id: str | None = None  # the real endpoint behind client_id (campaign/journey), else None
     endpoint_address: str | None = None
@@ -63,6 +57,19 @@ class Mail:
     journey_id: str | None = None
     journey_activity_id: str | None = None
     journey_run_id: str | None = None
+
+
+@dataclass(slots=True)
+class Mail(MessageIds):
+    """One email message as sent by Pinpoint (campaign, journey, transactional) or SES (configuration set)."""
+
+    message_id: str
+    producer: str  # "pinpoint" | "ses"
+    sent_ms: int
+    source: str  # Pinpoint from_address / SES mail.source (may carry a display name)
+    destinations: tuple[str, ...]
+    subject: str
+    boundary: str
     config_set: str | None = None
     tags: dict[str, list[str]] = field(default_factory=dict)
     list_unsubscribe: bool = False
@@ -70,7 +77,7 @@ class Mail:
 
 
 @dataclass(slots=True)
-class Sms:
+class Sms(MessageIds):
     """One SMS message as sent by Pinpoint (``_SMS.*``) or End User Messaging (``TEXT_*``)."""
 
     message_id: str
@@ -88,15 +95,6 @@ class Sms:
     mnc: str
     context: dict[str, str]
     sender_request_id: str = ""
-    client_id: str | None = None
-    endpoint_id: str | None = None
-    endpoint_address: str | None = None
-    campaign_id: str | None = None
-    treatment_id: str | None = None
-    campaign_activity_id: str | None = None
-    journey_id: str | None = None
-    journey_activity_id: str | None = None
-    journey_run_id: str | None = None
 
     @property
     def sent_ms(self) -> int:
