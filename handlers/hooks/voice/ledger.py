@@ -16,6 +16,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from englake.timestamps import iso, parse_iso
+from handlers.tables import create_dynamodb_table
 
 DIALING = "DIALING"
 PLACED = "PLACED"
@@ -113,9 +114,4 @@ class CallLedger:
 
 def create_table(client: Any, table_name: str) -> None:
     """Create the table as deploy/hooks.yaml does (for tests and local runs)."""
-    client.create_table(
-        TableName=table_name,
-        KeySchema=[{"AttributeName": "call_key", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "call_key", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_dynamodb_table(client, table_name, "call_key")
