@@ -77,28 +77,67 @@ class Mail(MessageIds):
 
 
 @dataclass(slots=True)
-class Sms(MessageIds):
-    """One SMS message as sent by Pinpoint (``_SMS.*``) or End User Messaging (``TEXT_*``)."""
+class PhoneSend(MessageIds):
+    """What every message to a phone carries (SMS; MMS, voice, RCS, WhatsApp in ``phone_records``): the fields of End
+    User Messaging's event header, with the request time as the send time."""
 
     message_id: str
-    producer: str  # "pinpoint" | "sms"
+    producer: str  # "pinpoint" | "sms" (End User Messaging configuration sets) | "social" (End User Messaging Social)
     request_ms: int
-    origination: str
-    destination: str
+    origination: str  # E.164 number, RCS agent id, or the WhatsApp business number (E.164)
+    destination: str  # E.164
     iso_country: str
     message_type: str  # Pinpoint "Transactional"/"Promotional"; EUM "TRANSACTIONAL"/"PROMOTIONAL"
-    parts: int
-    price: float  # Pinpoint price_in_millicents_usd, or EUM totalMessagePrice
-    carrier_fee: float
-    encoding: str
     mcc: str
     mnc: str
-    context: dict[str, str]
-    sender_request_id: str = ""
+    context: dict[str, str] = field(default_factory=dict, kw_only=True)
 
     @property
     def sent_ms(self) -> int:
         return self.request_ms
+
+
+@dataclass(slots=True)
+class Sms(PhoneSend):
+    """One SMS message as sent by Pinpoint (``_SMS.*``) or End User Messaging (``TEXT_*``)."""
+
+    parts: int
+    price: float  # Pinpoint price_in_millicents_usd, or EUM totalMessagePrice
+    carrier_fee: float
+    encoding: str
+    sender_request_id: str = ""
+
+
+def eum_record(
+    message: PhoneSend, event_type: str, event_ms: int, is_final: bool, status: str, description: str, encoding: str
+) -> dict[str, Any]:
+    """The header of an End User Messaging configuration-set event (event-formats.md §3.1), up to ``context``; the
+    channel's price and part keys follow it."""
+    return {
+        "eventType": event_type,
+        "eventVersion": "1.0",
+        "eventTimestamp": event_ms,
+        "isFinal": is_final,
+        "originationPhoneNumber": message.origination,
+        "destinationPhoneNumber": message.destination,
+        "isInternationalSend": message.iso_country != "US",
+        "isoCountryCode": message.iso_country,
+        "mcc": message.mcc,
+        "mnc": message.mnc,
+        "messageId": message.message_id,
+        "messageRequestTimestamp": message.request_ms,
+        "messageEncoding": encoding,
+        "messageType": message.message_type,
+        "messageStatus": status,
+        "messageStatusDescription": description,
+        "context": message.context,
+    }
+
+
+def eum_new_fields(rec: dict[str, Any]) -> None:
+    """The keys ``NEW_FIELDS["sms"]`` names, on an End User Messaging record."""
+    rec["carrierName"] = "Example Wireless"
+    rec["deliveryReceipt"] = {"carrierStatusCode": "000", "carrierStatusMessage": "DELIVRD"}
 
 
 def _rfc2822(ms: int) -> str:
@@ -470,28 +509,10 @@ class Renderer:
         description: str,
         new_fields: bool,
     ) -> bytes:
-        rec: dict[str, Any] = {
-            "eventType": event_type,
-            "eventVersion": "1.0",
-            "eventTimestamp": event_ms,
-            "isFinal": is_final,
-            "originationPhoneNumber": sms.origination,
-            "destinationPhoneNumber": sms.destination,
-            "isInternationalSend": sms.iso_country != "US",
-            "isoCountryCode": sms.iso_country,
-            "mcc": sms.mcc,
-            "mnc": sms.mnc,
-            "messageId": sms.message_id,
-            "messageRequestTimestamp": sms.request_ms,
-            "messageEncoding": sms.encoding,
-            "messageType": sms.message_type,
-            "messageStatus": status,
-            "messageStatusDescription": description,
-            "context": sms.context,
-            "totalMessageParts": sms.parts,
-            "totalMessagePrice": sms.price,
-            "totalCarrierFee": sms.carrier_fee,
-        }
+        rec = eum_record(sms, event_type, event_ms, is_final, status, description, sms.encoding)
+        rec["totalMessageParts"] = sms.parts
+        rec["totalMessagePrice"] = sms.price
+        rec["totalCarrierFee"] = sms.carrier_fee
         if event_type == "TEXT_PROTECT_BLOCKED":
             rec["protectConfiguration"] = {
                 "protectConfigurationId": "protect-d777777777777771bbd5d59f4d903479",
@@ -502,8 +523,7 @@ class Renderer:
                 "protectInsights": {"blockReason": "AIT_SUSPECTED"},
             }
         if new_fields:
-            rec["carrierName"] = "Example Wireless"
-            rec["deliveryReceipt"] = {"carrierStatusCode": "000", "carrierStatusMessage": "DELIVRD"}
+            eum_new_fields(rec)
         return _encode(rec)
 
     # -- what is not a record ---------------------------------------------------------------------------------
