@@ -25,7 +25,7 @@ from handlers.hooks.cache import TtlCache
 from handlers.hooks.config import HookSettings
 from handlers.hooks.filter_hook import apply_filter
 from handlers.hooks.limits import PINPOINT_HOOK_TIMEOUT_SECONDS
-from handlers.hooks.models import HookEvent
+from handlers.hooks.models import HookEvent, invalid_fields
 from handlers.hooks.personalise import Budget
 from handlers.hooks.voice.channel import CallRequest, enqueue, plan_calls
 from handlers.hooks.voice.dial import ConnectTarget, dial
@@ -63,8 +63,7 @@ def _parse(event: dict[str, Any]) -> HookEvent | None:
     try:
         return HookEvent.model_validate(event)
     except ValidationError as error:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
-        logger.error("hook event does not match the documented shape (fields: %s)", fields)
+        logger.error("hook event does not match the documented shape (fields: %s)", invalid_fields(error))
         return None
 
 
