@@ -111,11 +111,17 @@ class LocalStore:
         return str(self._file(key))
 
 
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/key`` as (bucket, key); either may be empty."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
 class S3Store:
     """``s3://bucket/prefix`` through a boto3 S3 client."""
 
     def __init__(self, root: str, s3_client: Any) -> None:
-        bucket, _, prefix = root.removeprefix("s3://").partition("/")
+        bucket, prefix = split_s3_uri(root)
         if not bucket:
             raise LakeError(f"lake root {root!r} names no bucket (expected s3://bucket/prefix)")
         self.root = root.rstrip("/")
