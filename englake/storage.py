@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from englake.errors import LakeError
+from englake.errors import LakeError, client_error_code
 
 
 @dataclass(frozen=True)
@@ -138,7 +138,7 @@ class S3Store:
         except self.s3.exceptions.NoSuchKey as error:
             raise LakeError(f"no object {key!r} in lake {self.root}") from error
         except ClientError as error:  # access denied, missing bucket, KMS: the object cannot be read
-            code = error.response.get("Error", {}).get("Code", "error")
+            code = client_error_code(error, "error")
             raise LakeError(f"cannot read {self.uri(key)}: {code}") from error
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
@@ -150,7 +150,7 @@ class S3Store:
         except self.s3.exceptions.NoSuchBucket as error:
             raise LakeError(f"lake bucket {self.bucket!r} does not exist (lake root {self.root})") from error
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "error")
+            code = client_error_code(error, "error")
             raise LakeError(f"cannot list lake root {self.root}: {code}") from error
 
     def delete(self, key: str) -> None:

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.timestamps import iso
 from handlers import tables
 
@@ -54,7 +55,7 @@ class DynamoDBReplyLedger:
                 ExpressionAttributeValues={":cutoff": {"S": iso(at - window)}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if client_error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -68,7 +69,7 @@ class DynamoDBReplyLedger:
                 ExpressionAttributeValues={":mid": {"S": message_id}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if client_error_code(error) != "ConditionalCheckFailedException":
                 raise
 
 

@@ -28,6 +28,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.timestamps import iso, parse_iso
 from handlers import tables
 from handlers.bounces.models import Feedback
@@ -255,7 +256,7 @@ class DynamoDBAddressStore:
                     ]
                 )
             except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                if client_error_code(error) != "TransactionCanceledException":
                     raise
                 reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
                 if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -276,7 +277,7 @@ class DynamoDBAddressStore:
             try:
                 self.client.put_item(**self._versioned_put(current, after))
             except ClientError as error:
-                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                if client_error_code(error) == "ConditionalCheckFailedException":
                     continue
                 raise
             return replace(after, version=after.version + 1)

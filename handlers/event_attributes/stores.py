@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.pinpoint_quotas import MAX_BATCH_ITEMS
 
 log = logging.getLogger(__name__)
@@ -37,10 +38,6 @@ class AttributeStore(Protocol):
         ...
 
 
-def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
-
-
 class PinpointAttributes:
     """``GetEndpoint`` per endpoint (existence and current values), ``UpdateEndpointsBatch`` ≤ 100 per request."""
 
@@ -58,7 +55,7 @@ class PinpointAttributes:
             try:
                 response = self.client.get_endpoint(ApplicationId=application_id, EndpointId=endpoint_id)
             except ClientError as error:
-                if _code(error) in _NOT_FOUND:
+                if client_error_code(error) in _NOT_FOUND:
                     continue
                 raise
             found[endpoint_id] = response["EndpointResponse"].get("Attributes") or {}
@@ -76,8 +73,8 @@ class PinpointAttributes:
         try:
             self.client.update_endpoints_batch(ApplicationId=application_id, EndpointBatchRequest={"Item": items})
         except ClientError as error:
-            reason = f"{_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
-            if _code(error) in _REJECTING and len(items) > 1:
+            reason = f"{client_error_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
+            if client_error_code(error) in _REJECTING and len(items) > 1:
                 middle = len(items) // 2
                 return self._send(application_id, items[:middle]) | self._send(application_id, items[middle:])
             log.warning("UpdateEndpointsBatch failed for %d endpoints (%s)", len(items), reason)
@@ -120,5 +117,5 @@ class ProfileAttributes:
             try:
                 self.client.update_profile(DomainName=self.domain_name, ProfileId=profile_id, Attributes=flat)
             except ClientError as error:
-                failed[profile_id] = f"{_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
+                failed[profile_id] = f"{client_error_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
         return failed

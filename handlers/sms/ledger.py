@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from handlers.tables import open_sqlite
 
 #: Days an idempotency item is kept (DynamoDB TTL attribute ``expires_at``): a file re-dropped within this window
@@ -87,7 +88,7 @@ class DynamoDBLedger:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if client_error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -103,7 +104,7 @@ class DynamoDBLedger:
                 ExpressionAttributeValues={":v": {"N": str(expected_version)}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if client_error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True

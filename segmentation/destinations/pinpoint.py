@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
-from englake.errors import AWS_CREDENTIAL_ERROR_CODES, from_client_error, from_setup_error
+from englake.errors import AWS_CREDENTIAL_ERROR_CODES, client_error_code, from_client_error, from_setup_error
 from englake.pinpoint_quotas import (
     FORBIDDEN_NAME_CHARS,
     MAX_ATTRIBUTE_NAME_CHARS,
@@ -119,7 +119,7 @@ class PinpointDestination:
             )
         except ClientError as error:
             result.retries += error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-            code = error.response.get("Error", {}).get("Code", "")
+            code = client_error_code(error)
             message = error.response.get("Error", {}).get("Message", str(error))
             if code in AWS_CREDENTIAL_ERROR_CODES:
                 # Expired, invalid or denied credentials fail every request alike: stop the run, don't mark all

@@ -15,6 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.timestamps import iso, parse_iso
 from handlers.tables import create_dynamodb_table
 
@@ -55,7 +56,7 @@ class CallLedger:
                 ConditionExpression="attribute_not_exists(call_key)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if client_error_code(error) != "ConditionalCheckFailedException":
                 raise
             return self.get(call_key) or CallRecord(call_key, DIALING, at)
         return None
@@ -77,7 +78,7 @@ class CallLedger:
                 ExpressionAttributeValues={":dialing": {"S": DIALING}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if client_error_code(error) != "ConditionalCheckFailedException":
                 raise
 
     def get(self, call_key: str) -> CallRecord | None:
