@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from englake.errors import as_project_error
+from englake.errors import LakeError, as_project_error
 
 if TYPE_CHECKING:  # duckdb is imported by the commands that use it, not by ``englake --help``
     import duckdb
@@ -27,6 +27,19 @@ def connect(path: str | Path, *, read_only: bool) -> duckdb.DuckDBPyConnection:
         if translated is None:
             raise
         raise translated from error
+
+
+def require_built(path: Path) -> None:
+    """Raise a ``LakeError`` saying to build the models when their DuckDB file is missing."""
+    if not path.is_file():
+        raise LakeError(f"no DuckDB file at {path}: build the models first (englake models build)")
+
+
+def open_built(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the models' DuckDB file (``require_built`` first)."""
+    require_built(path)
+    # Read-only: other readers may share the file; a writer elsewhere gives DatabaseLockedError, one line.
+    return connect(path, read_only=True)
 
 
 def check_unlocked(path: str | Path) -> None:

@@ -216,10 +216,25 @@ def _from_botocore(error: BaseException) -> EnglakeError | None:
     return None
 
 
+def from_setup_error(error: BaseException) -> EnglakeError:
+    """botocore's missing-setup errors (no or partial credentials, no Region) as the project's credentials or Region
+    error; a batch writer re-raises them, since every later call would fail alike."""
+    translated = _from_botocore(error)
+    if translated is None:
+        raise TypeError(f"not a botocore error: {error!r}") from error
+    return translated
+
+
+def client_error_code(error: BaseException, default: str = "") -> str:
+    """The ``Error.Code`` of a botocore ``ClientError`` (``default`` when the response names none)."""
+    response = getattr(error, "response", None) or {}
+    return str(response.get("Error", {}).get("Code", "")) or default
+
+
 def from_client_error(error: BaseException) -> EnglakeError:
     """A botocore ``ClientError`` as a credentials error (expired, invalid, access denied) or a service error."""
     response = getattr(error, "response", {}) or {}
-    code = str(response.get("Error", {}).get("Code", "")) or "Unknown"
+    code = client_error_code(error, "Unknown")
     message = str(response.get("Error", {}).get("Message", "")) or str(error)
     operation = getattr(error, "operation_name", "") or "an AWS call"
     line = f"{operation}: {code}: {message}".replace("\n", " ")

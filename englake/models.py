@@ -13,7 +13,7 @@ import duckdb
 import sqlglot
 from sqlglot.errors import ParseError
 
-from englake.database import connect
+from englake.database import open_built
 from englake.dbt import DbtError, run_dbt, target_dir
 from englake.errors import LakeError
 from englake.settings import OFFLINE_COMPILE_ATHENA, Settings, get_settings
@@ -109,10 +109,7 @@ def query_local(sql: str, settings: Settings | None = None) -> list[dict[str, An
     """Run a read-only query on the embedded DuckDB file; rows as dicts."""
     settings = settings or get_settings()
     path = settings.resolved_duckdb_path
-    if not path.exists():
-        raise LakeError(f"no DuckDB file at {path}: build the models first (englake models build)")
-    # Read-only: other readers may share the file; a writer elsewhere gives DatabaseLockedError, one line.
-    with connect(path, read_only=True) as connection:
+    with open_built(path) as connection:
         try:
             cursor = connection.execute(sql)
         except duckdb.CatalogException as error:

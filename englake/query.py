@@ -9,8 +9,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from englake.database import connect
-from englake.errors import ConfigError, InputError, LakeError, as_project_error
+from englake.database import open_built, require_built
+from englake.errors import ConfigError, InputError, as_project_error
 from englake.project import dbt_project_dir
 from englake.settings import Settings
 
@@ -37,10 +37,7 @@ def run_query(sql: str, settings: Settings) -> QueryResult:
 
     if not settings.is_local:
         raise ConfigError(f"englake sql reads the embedded DuckDB file; the lake is {settings.lake_root}")
-    path = settings.resolved_duckdb_path
-    if not path.is_file():
-        raise LakeError(f"no DuckDB file at {path}: build the models first (englake models build)")
-    with connect(path, read_only=True) as connection:
+    with open_built(settings.resolved_duckdb_path) as connection:
         try:
             cursor = connection.execute(sql)
         except duckdb.Error as error:
@@ -69,10 +66,7 @@ def run_analyses(
 
     if not settings.is_local:
         raise ConfigError(f"englake models analyses runs on the embedded DuckDB file; the lake is {settings.lake_root}")
-    if not settings.resolved_duckdb_path.is_file():
-        raise LakeError(
-            f"no DuckDB file at {settings.resolved_duckdb_path}: build the models first (englake models build)"
-        )
+    require_built(settings.resolved_duckdb_path)
     target_path = dbt_project_dir() / ANALYSES_TARGET
     compiled = target_path / "compiled" / "englake" / "analyses"
     shutil.rmtree(compiled, ignore_errors=True)  # only this run's analyses, none left from an earlier selection

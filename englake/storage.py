@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
-from englake.errors import LakeError
+from englake.errors import LakeError, client_error_code
 
 
 @dataclass(frozen=True)
@@ -111,11 +111,17 @@ class LocalStore:
         return str(self._file(key))
 
 
+def split_s3_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/key`` as (bucket, key); either may be empty."""
+    bucket, _, key = uri.removeprefix("s3://").partition("/")
+    return bucket, key
+
+
 class S3Store:
     """``s3://bucket/prefix`` through a boto3 S3 client."""
 
     def __init__(self, root: str, s3_client: Any) -> None:
-        bucket, _, prefix = root.removeprefix("s3://").partition("/")
+        bucket, prefix = split_s3_uri(root)
         if not bucket:
             raise LakeError(f"lake root {root!r} names no bucket (expected s3://bucket/prefix)")
         self.root = root.rstrip("/")
@@ -132,7 +138,7 @@ class S3Store:
         except self.s3.exceptions.NoSuchKey as error:
             raise LakeError(f"no object {key!r} in lake {self.root}") from error
         except ClientError as error:  # access denied, missing bucket, KMS: the object cannot be read
-            code = error.response.get("Error", {}).get("Code", "error")
+            code = client_error_code(error, "error")
             raise LakeError(f"cannot read {self.uri(key)}: {code}") from error
 
     def list(self, prefix: str = "") -> Iterator[StoredObject]:
@@ -144,7 +150,7 @@ class S3Store:
         except self.s3.exceptions.NoSuchBucket as error:
             raise LakeError(f"lake bucket {self.bucket!r} does not exist (lake root {self.root})") from error
         except ClientError as error:
-            code = error.response.get("Error", {}).get("Code", "error")
+            code = client_error_code(error, "error")
             raise LakeError(f"cannot list lake root {self.root}: {code}") from error
 
     def delete(self, key: str) -> None:

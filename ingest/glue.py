@@ -163,11 +163,6 @@ def text_table_input(name: str, lake_root: str) -> dict[str, Any]:
     return _text_lines_table_input(name, table.prefix, lake_root, table.description, table.comment)
 
 
-def endpoint_export_table_input(lake_root: str) -> dict[str, Any]:
-    """The table over ``<lake_root>/endpoints/`` (the dbt model keeps each application's newest export)."""
-    return text_table_input(ENDPOINT_EXPORT_TABLE, lake_root)
-
-
 @dataclass
 class GlueRegistration:
     """What ``register_glue`` did: ``created``, ``updated`` or ``unchanged`` for the database and each table."""

@@ -42,7 +42,7 @@ from typing import Any
 
 from englake.errors import LakeError
 from englake.storage import LakeStore, StoredObject
-from ingest.classify import INVALID_JSON, classify, is_known_event_type
+from ingest.classify import INVALID_JSON, Classified, classify
 from ingest.layout import RAW_PREFIXES, Producer, parse_object_key, producer_of_prefix
 from ingest.quarantine import QuarantineEntry, quarantine_key, quarantine_objects, write_quarantine
 
@@ -69,20 +69,13 @@ _BRACKETS = re.compile(rb"[\[\]{}]")
 
 
 @dataclass(frozen=True)
-class LakeRecord:
-    """One parsed event, with where it was found."""
+class LakeRecord(Classified):
+    """One parsed event (its producer, raw event type and data), with where it was found."""
 
     key: str
     line: int  # 1-based line in the decompressed object
     offset: int  # byte offset of the record in the decompressed object
     text: str  # the record's JSON text exactly as stored
-    producer: Producer
-    event_type: str
-    data: dict[str, Any]
-
-    @property
-    def known(self) -> bool:
-        return is_known_event_type(self.producer, self.event_type)
 
 
 @dataclass
@@ -254,7 +247,7 @@ def _read_bytes(
             if isinstance(classified, str):
                 yield quarantine(number, at, classified, text)
             else:
-                yield LakeRecord(key, number, at, text, classified.producer, classified.event_type, classified.data)
+                yield LakeRecord(classified.producer, classified.event_type, classified.data, key, number, at, text)
         if found > 1:
             report.run_together_lines += 1
 

@@ -59,7 +59,6 @@ class Diff:
     endpoints_removed: int = 0
     endpoints_cleared: int = 0
     endpoints_unchanged: int = 0
-    endpoints_unknown_state: int = 0
     segments: list[SegmentStats] = field(default_factory=list)
 
     @property
@@ -128,8 +127,7 @@ def compute_diff(
                    list_filter(segments, lambda x: NOT list_contains(coalesce(previous, []::VARCHAR[]), x)) AS added,
                    list_filter(list_distinct(coalesce(previous, []::VARCHAR[])),
                                lambda x: NOT list_contains(segments, x)) AS removed,
-                   len(segments) = 0 AND (previous IS NULL OR len(previous) > 0) AS cleared,
-                   previous IS NULL AS unknown_state
+                   len(segments) = 0 AND (previous IS NULL OR len(previous) > 0) AS cleared
             FROM delta
             """
         )
@@ -165,7 +163,6 @@ def compute_diff(
         diff.endpoints_added = scalar("SELECT count(*) FROM moves WHERE len(added) > 0")
         diff.endpoints_removed = scalar("SELECT count(*) FROM moves WHERE len(removed) > 0")
         diff.endpoints_cleared = scalar("SELECT count(*) FROM moves WHERE cleared")
-        diff.endpoints_unknown_state = scalar("SELECT count(*) FROM moves WHERE unknown_state")
         diff.endpoints_unchanged = diff.endpoints_in_membership - scalar(
             "SELECT count(*) FROM delta WHERE len(segments) > 0"
         )

@@ -27,5 +27,3 @@ class SegmentSettings(BaseSettings):
     export_role_arn: str | None = None
     #: Amazon Connect Customer Profiles domain, for the customer-profiles destination.
     profiles_domain: str | None = None
-    #: Application id of the local endpoint store when no Pinpoint application id is set.
-    local_application_id: str = "local"

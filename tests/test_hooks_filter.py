@@ -130,7 +130,7 @@ class _Context:
         return 14_000
 
 
-def test_lambda_handler_with_the_http_provider_and_a_broken_event(lambda_env) -> None:
+def test_lambda_handler_with_the_http_provider_and_a_broken_event(lambda_env, caplog: pytest.LogCaptureFixture) -> None:
     with provider_server() as server:
         lambda_env(
             provider="http",
@@ -142,7 +142,11 @@ def test_lambda_handler_with_the_http_provider_and_a_broken_event(lambda_env) ->
     assert response["endpointIDexample-1"]["Attributes"]["Offer"] == ["offer for endpointIDexample-1"]
     broken = filter_event()
     del broken["ActivityId"]
+    caplog.clear()
     assert hook_handler.filter_handler(broken, _Context()) == filter_event()["Endpoints"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "hook event does not match the documented shape (fields: ActivityId)"
+    ]
 
 
 def test_slow_http_provider_with_a_provider_of_the_handler_keeps_pinpoints_15_seconds(lambda_env) -> None:

@@ -139,6 +139,27 @@ def test_lambda_validates_the_export_until_its_deadline_and_resumes(lake, phone,
     assert third["answered"] == 3
 
 
+def test_lambda_validates_the_numbers_of_an_uploaded_file(lake, phone, monkeypatch) -> None:
+    """``{"s3_uri": "s3://bucket/key"}``: the numbers of that object (a CSV with a phone column), not the export."""
+    from moto import mock_aws
+
+    monkeypatch.setenv("ENGLAKE_LAKE_ROOT", str(lake.path))
+    monkeypatch.delenv("ENGLAKE_PINPOINT_APPLICATION_ID", raising=False)
+    with mock_aws():
+
+        def client(service: str, region=None, *args, **kwargs):
+            made = boto3.client(service, region_name="us-east-1")
+            return phone.attach(made) if service == "pinpoint" else made
+
+        monkeypatch.setattr(validation_handler, "aws_client", client)
+        monkeypatch.setattr("handlers.sms.config.aws_client", client)
+        client("s3").create_bucket(Bucket="uploads")
+        client("s3").put_object(Bucket="uploads", Key="in/march/list.csv", Body=b"name,phone\nJane,+12065550142\n")
+        summary = validation_handler.lambda_handler({"s3_uri": "s3://uploads/in/march/list.csv"}, LambdaContext())
+    assert phone.validated == ["+12065550142"]
+    assert (summary["numbers"], summary["answered"], summary["remaining"]) == (1, 1, 0)
+
+
 def test_reference_defect_unpaginated_listing_and_leftover_copies(phone) -> None:
     """§4 / X8, X9: ListObjectsV2 read one page (1,000 keys) and every export was copied decompressed next to itself.
     Here an export of 1,001 objects in S3 is read whole, and a run adds only its validation results."""

@@ -108,3 +108,29 @@ def test_attribute_names_pinpoint_cannot_take_are_refused(attribute: str) -> Non
 
     with pytest.raises(SegmentNameError):
         _destination(boto3.client("pinpoint", region_name="us-east-1"), attribute=attribute)
+
+
+@pytest.mark.parametrize("service", ["pinpoint", "customer-profiles"])
+def test_missing_credentials_stop_the_write_with_the_credentials_error(
+    service: str, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    """Every later call would fail alike: the write stops with one line and the credentials exit code, no batch is
+    counted as failed endpoint by endpoint."""
+    from englake.errors import EXIT_CODES, AwsCredentialsError, exit_code
+    from segmentation.destinations.customer_profiles import CustomerProfilesDestination
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", raising=False)
+    monkeypatch.delenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", raising=False)
+    client = boto3.session.Session().client(service, region_name="us-east-1")  # not the default session's cache
+    if service == "pinpoint":
+        destination = _destination(client)
+    else:
+        destination = CustomerProfilesDestination(client, "englake", rate=None)
+    with pytest.raises(AwsCredentialsError, match="no usable AWS credentials") as raised:
+        destination.write([EndpointChange("e1", ("s",))])
+    assert exit_code(raised.value) == EXIT_CODES[AwsCredentialsError]

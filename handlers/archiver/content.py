@@ -160,46 +160,38 @@ def _journey_content(pinpoint: Any, request: ArchiveRequest) -> Content:
 
 def _email_template(pinpoint: Any, name: str, version: str | None) -> Content:
     template = _get(pinpoint.get_email_template, "EmailTemplateResponse", name, version)
-    return Content(
-        "EMAIL",
-        subject=template.get("Subject"),
-        html=template.get("HtmlPart"),
-        text=template.get("TextPart"),
-        defaults=_defaults(template),
-        origin=f"template:{name}:{template.get('Version')}",
-    )
+    subject, html, text = template.get("Subject"), template.get("HtmlPart"), template.get("TextPart")
+    return _from_template("EMAIL", name, template, subject=subject, html=html, text=text)
 
 
 def _sms_template(pinpoint: Any, name: str, version: str | None) -> Content:
     template = _get(pinpoint.get_sms_template, "SMSTemplateResponse", name, version)
-    return Content(
-        "SMS",
-        text=template.get("Body"),
-        defaults=_defaults(template),
-        origin=f"template:{name}:{template.get('Version')}",
-    )
+    return _from_template("SMS", name, template, text=template.get("Body"))
 
 
 def _push_template(pinpoint: Any, name: str, version: str | None) -> Content:
     template = _get(pinpoint.get_push_template, "PushNotificationTemplateResponse", name, version)
     default = template.get("Default") or {}
-    return Content(
-        "PUSH",
-        subject=default.get("Title"),
-        text=default.get("Body"),
-        defaults=_defaults(template),
-        origin=f"template:{name}:{template.get('Version')}",
-    )
+    return _from_template("PUSH", name, template, subject=default.get("Title"), text=default.get("Body"))
 
 
 def _voice_template(pinpoint: Any, name: str, version: str | None) -> Content:
     template = _get(pinpoint.get_voice_template, "VoiceTemplateResponse", name, version)
-    return Content(
-        "VOICE",
-        text=template.get("Body"),
-        defaults=_defaults(template),
-        origin=f"template:{name}:{template.get('Version')}",
-    )
+    return _from_template("VOICE", name, template, text=template.get("Body"))
+
+
+def _from_template(
+    channel: str,
+    name: str,
+    template: dict[str, Any],
+    *,
+    subject: str | None = None,
+    html: str | None = None,
+    text: str | None = None,
+) -> Content:
+    """A template's pieces, its default substitutions, and its name and version as the origin."""
+    origin = f"template:{name}:{template.get('Version')}"
+    return Content(channel, subject=subject, html=html, text=text, defaults=_defaults(template), origin=origin)
 
 
 def _get(operation: Any, member: str, name: str, version: str | None) -> dict[str, Any]:

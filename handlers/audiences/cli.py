@@ -248,8 +248,7 @@ def attributes_replay(
     endpoint: Annotated[str | None, typer.Option(help="Show one endpoint's attributes.")] = None,
 ) -> None:
     """Rebuild the attributes from the lake with dbt (model event_attributes) and summarise them."""
-    import duckdb
-
+    from englake.database import open_built
     from englake.dbt import run_dbt
     from englake.settings import Settings
 
@@ -261,7 +260,7 @@ def attributes_replay(
         result = run_dbt(args, settings)
     if not result.success:
         raise ConfigError("dbt build of event_attributes failed; run `englake models build` for details")
-    with duckdb.connect(str(settings.resolved_duckdb_path), read_only=True) as db:
+    with open_built(settings.resolved_duckdb_path) as db:
         if endpoint:
             rows = db.execute(
                 "select attribute, attribute_value, decided_at, expires_at from event_attributes"

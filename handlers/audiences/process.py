@@ -21,8 +21,6 @@ log = logging.getLogger(__name__)
 
 #: Largest audience file read (the stage step holds it in memory; split bigger audiences into several files).
 MAX_FILE_BYTES = 2 * 1024**3
-#: Rejects listed in the notification (the report object lists all of them).
-NOTIFIED_REJECTS = 20
 
 
 @dataclass

@@ -19,7 +19,7 @@ from urllib.parse import unquote_plus
 
 from botocore.exceptions import ClientError
 
-from englake.errors import InputError
+from englake.errors import InputError, client_error_code
 from handlers.audiences.contracts import Backend, CampaignPlan, ObjectRef, StartInput
 
 log = logging.getLogger(__name__)
@@ -98,7 +98,7 @@ def resolve(s3: Any, bucket: str, key: str, fields: dict[str, Any]) -> ObjectRef
         try:
             head = s3.head_object(**kwargs)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+            if client_error_code(error) in ("404", "NoSuchKey", "NotFound"):
                 continue
             raise
         return ObjectRef(

@@ -8,7 +8,6 @@ attribute, so the table does not grow without bound.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -16,7 +15,9 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.timestamps import iso
+from handlers import tables
 
 #: Extra time a claim is kept past its window before DynamoDB's TTL may delete it (TTL deletion lags up to ~48 h).
 TTL_MARGIN = timedelta(days=1)
@@ -54,7 +55,7 @@ class DynamoDBReplyLedger:
                 ExpressionAttributeValues={":cutoff": {"S": iso(at - window)}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if client_error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -68,18 +69,13 @@ class DynamoDBReplyLedger:
                 ExpressionAttributeValues={":mid": {"S": message_id}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if client_error_code(error) != "ConditionalCheckFailedException":
                 raise
 
 
 def create_dynamodb_table(client: Any, table_name: str) -> None:
     """Create the table as deploy/email-ops.yaml does (for tests)."""
-    client.create_table(
-        TableName=table_name,
-        KeySchema=[{"AttributeName": "sender", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "sender", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    tables.create_dynamodb_table(client, table_name, "sender")
 
 
 class SqliteReplyLedger:
@@ -87,9 +83,7 @@ class SqliteReplyLedger:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._db = tables.open_sqlite(path)
         self._lock = threading.Lock()
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS replies (sender TEXT PRIMARY KEY, message_id TEXT NOT NULL, "

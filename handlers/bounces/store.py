@@ -28,7 +28,9 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.timestamps import iso, parse_iso
+from handlers import tables
 from handlers.bounces.models import Feedback
 from handlers.bounces.policy import COUNTED, REASON_RANK, Category, Reason
 
@@ -254,7 +256,7 @@ class DynamoDBAddressStore:
                     ]
                 )
             except ClientError as error:
-                if error.response["Error"]["Code"] != "TransactionCanceledException":
+                if client_error_code(error) != "TransactionCanceledException":
                     raise
                 reasons = [r.get("Code") for r in error.response.get("CancellationReasons", [])]
                 if reasons and reasons[0] == "ConditionalCheckFailed":
@@ -275,7 +277,7 @@ class DynamoDBAddressStore:
             try:
                 self.client.put_item(**self._versioned_put(current, after))
             except ClientError as error:
-                if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+                if client_error_code(error) == "ConditionalCheckFailedException":
                     continue
                 raise
             return replace(after, version=after.version + 1)
@@ -333,15 +335,7 @@ def _from_dynamo(item: dict[str, Any]) -> dict[str, Any]:
 
 def create_dynamodb_table(client: Any, table_name: str) -> None:
     """Create the table as deploy/email-ops.yaml does (for tests and local experiments)."""
-    client.create_table(
-        TableName=table_name,
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    tables.create_dynamodb_table(client, table_name, "pk", "sk")
 
 
 # -- SQLite -------------------------------------------------------------------------------------------------------
@@ -370,9 +364,7 @@ class SqliteAddressStore:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self._connection = tables.open_sqlite(path)
         self._lock = threading.Lock()
         self._connection.executescript(_SCHEMA)
 

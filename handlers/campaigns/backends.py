@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from handlers.campaigns.models import (
     CampaignError,
     CampaignProgress,
@@ -41,10 +42,6 @@ class CampaignBackend(Protocol):
         ...
 
 
-def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
-
-
 def _pages(operation: Callable[..., dict[str, Any]], key: str, **kwargs: Any) -> Iterator[dict[str, Any]]:
     """Every ``Item`` of a paged Pinpoint list (``PageSize`` / ``Token`` / ``NextToken``)."""
     token = None
@@ -69,7 +66,7 @@ class PinpointCampaigns:
         try:
             self.client.get_segment(ApplicationId=self.application_id, SegmentId=request.segment)
         except ClientError as error:
-            if _code(error) in _NOT_FOUND:
+            if client_error_code(error) in _NOT_FOUND:
                 raise CampaignError(
                     f"segment {request.segment!r} does not exist in Pinpoint application {self.application_id}"
                 ) from None
@@ -78,7 +75,7 @@ class PinpointCampaigns:
         try:
             getter(TemplateName=request.template)
         except ClientError as error:
-            if _code(error) in _NOT_FOUND:
+            if client_error_code(error) in _NOT_FOUND:
                 raise CampaignError(f"{request.channel} template {request.template!r} does not exist") from None
             raise
 
@@ -188,7 +185,7 @@ class ConnectCampaigns:
         try:
             self.profiles.get_segment_definition(DomainName=self.domain_name, SegmentDefinitionName=name)
         except ClientError as error:
-            if _code(error) in _NOT_FOUND:
+            if client_error_code(error) in _NOT_FOUND:
                 raise CampaignError(
                     f"segment definition {name!r} does not exist in Customer Profiles domain {self.domain_name}"
                 ) from None
@@ -205,7 +202,7 @@ class ConnectCampaigns:
             found = self.profiles.get_segment_definition(DomainName=self.domain_name, SegmentDefinitionName=name)
             return found["SegmentDefinitionArn"]
         except ClientError as error:
-            if _code(error) not in _NOT_FOUND:
+            if client_error_code(error) not in _NOT_FOUND:
                 raise
         dimension = {
             "ProfileAttributes": {

@@ -19,10 +19,6 @@ Channel = Literal["SMS", "EMAIL"]
 #: Pinpoint activity states (https://docs.aws.amazon.com/pinpoint/latest/apireference/apps-application-id-campaigns-
 #: campaign-id-activities.html, ``ActivityResponse.State``): the spec lists exactly these six.
 PINPOINT_ACTIVITY_STATES = ("PENDING", "INITIALIZING", "RUNNING", "PAUSED", "CANCELLED", "COMPLETED")
-#: ``ActivityResponse.Result`` of a finished activity.
-ACTIVITY_RESULTS = ("SUCCESS", "FAIL")
-#: Connect outbound campaigns v2 ``CampaignState`` enum (botocore connectcampaignsv2 model).
-CONNECT_CAMPAIGN_STATES = ("Initialized", "Running", "Paused", "Stopped", "Failed", "Completed")
 
 Progress = Literal["PENDING", "RUNNING", "PAUSED", "SUCCEEDED", "FAILED"]
 TERMINAL: frozenset[str] = frozenset({"SUCCEEDED", "FAILED"})

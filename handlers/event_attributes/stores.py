@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.pinpoint_quotas import MAX_BATCH_ITEMS
 
 log = logging.getLogger(__name__)
@@ -27,14 +28,6 @@ MAX_PROFILE_ATTRIBUTE_CHARS = 255
 Attributes = dict[str, list[str]]
 
 
-class WriteFailed(Exception):
-    """Some endpoints could not be written; ``failed`` maps endpoint id → reason."""
-
-    def __init__(self, failed: dict[str, str]) -> None:
-        super().__init__(f"{len(failed)} endpoints not written")
-        self.failed = failed
-
-
 class AttributeStore(Protocol):
     name: str
 
@@ -43,10 +36,6 @@ class AttributeStore(Protocol):
     def write(self, application_id: str, updates: dict[str, Attributes]) -> dict[str, str]:
         """Write; returns endpoint id → reason for the ones refused or failed (the rest were written)."""
         ...
-
-
-def _code(error: ClientError) -> str:
-    return error.response.get("Error", {}).get("Code", "")
 
 
 class PinpointAttributes:
@@ -66,7 +55,7 @@ class PinpointAttributes:
             try:
                 response = self.client.get_endpoint(ApplicationId=application_id, EndpointId=endpoint_id)
             except ClientError as error:
-                if _code(error) in _NOT_FOUND:
+                if client_error_code(error) in _NOT_FOUND:
                     continue
                 raise
             found[endpoint_id] = response["EndpointResponse"].get("Attributes") or {}
@@ -84,8 +73,8 @@ class PinpointAttributes:
         try:
             self.client.update_endpoints_batch(ApplicationId=application_id, EndpointBatchRequest={"Item": items})
         except ClientError as error:
-            reason = f"{_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
-            if _code(error) in _REJECTING and len(items) > 1:
+            reason = f"{client_error_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
+            if client_error_code(error) in _REJECTING and len(items) > 1:
                 middle = len(items) // 2
                 return self._send(application_id, items[:middle]) | self._send(application_id, items[middle:])
             log.warning("UpdateEndpointsBatch failed for %d endpoints (%s)", len(items), reason)
@@ -128,5 +117,5 @@ class ProfileAttributes:
             try:
                 self.client.update_profile(DomainName=self.domain_name, ProfileId=profile_id, Attributes=flat)
             except ClientError as error:
-                failed[profile_id] = f"{_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
+                failed[profile_id] = f"{client_error_code(error)}: {error.response.get('Error', {}).get('Message', '')}"
         return failed

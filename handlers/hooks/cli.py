@@ -73,7 +73,7 @@ def filter_command(
     from pydantic import ValidationError
 
     from handlers.hooks.filter_hook import HookScope, apply_filter
-    from handlers.hooks.models import HookEvent
+    from handlers.hooks.models import HookEvent, invalid_fields
 
     settings = _settings(
         provider=provider,
@@ -87,8 +87,7 @@ def filter_command(
     try:
         event = HookEvent.model_validate(_json(event_file, "hook event"))
     except ValidationError as error:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
-        raise InputError(f"{event_file}: not a Pinpoint hook event (check {fields})") from None
+        raise InputError(f"{event_file}: not a Pinpoint hook event (check {invalid_fields(error)})") from None
     try:
         chosen = settings.build_provider()
     except ValueError as error:

@@ -25,7 +25,7 @@ from handlers.hooks.cache import TtlCache
 from handlers.hooks.config import HookSettings
 from handlers.hooks.filter_hook import apply_filter
 from handlers.hooks.limits import PINPOINT_HOOK_TIMEOUT_SECONDS
-from handlers.hooks.models import HookEvent
+from handlers.hooks.models import HookEvent, invalid_fields
 from handlers.hooks.personalise import Budget
 from handlers.hooks.voice.channel import CallRequest, enqueue, plan_calls
 from handlers.hooks.voice.dial import ConnectTarget, dial
@@ -63,8 +63,7 @@ def _parse(event: dict[str, Any]) -> HookEvent | None:
     try:
         return HookEvent.model_validate(event)
     except ValidationError as error:
-        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in error.errors())
-        logger.error("hook event does not match the documented shape (fields: %s)", fields)
+        logger.error("hook event does not match the documented shape (fields: %s)", invalid_fields(error))
         return None
 
 
@@ -79,24 +78,23 @@ def _passthrough(event: Any) -> dict[str, Any]:
 @logger.inject_lambda_context(clear_state=True)
 def filter_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """FILTER hook: the endpoints map with send-time attributes."""
-    parsed = _parse(event)
-    if parsed is None:
-        return _passthrough(event)
-    provider, answers = provider_and_cache()
-    return apply_filter(parsed, provider, settings().scope(), _budget(context), answers).response
+    return _filter(event, context, templates=False)
 
 
 @logger.inject_lambda_context(clear_state=True)
 def template_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     """FILTER hook: the endpoints map with Subject / HtmlBody / TextBody rendered per endpoint."""
+    return _filter(event, context, templates=True)
+
+
+def _filter(event: dict[str, Any], context: LambdaContext, *, templates: bool) -> dict[str, Any]:
+    """Both hooks: parse, merge each endpoint's attributes (and render the templates), or pass the endpoints back."""
     parsed = _parse(event)
     if parsed is None:
         return _passthrough(event)
     provider, answers = provider_and_cache()
-    renderer = template_renderer()
-    return apply_filter(
-        parsed, provider, settings().scope(), _budget(context), answers, decorate=renderer.decorate
-    ).response
+    decorate = template_renderer().decorate if templates else None
+    return apply_filter(parsed, provider, settings().scope(), _budget(context), answers, decorate=decorate).response
 
 
 @cache

@@ -21,11 +21,6 @@ PINPOINT_HOOK_TIMEOUT_SECONDS = 15.0
 #: (CONNECT_QUOTAS_URL, "Amazon Connect API throttling quotas"; adjustable).
 CONNECT_OUTBOUND_RATE_PER_SECOND = 2.0
 CONNECT_OUTBOUND_BURST = 5
-#: Concurrent active calls per instance, default 10 (CONNECT_QUOTAS_URL); over it the call fails with
-#: LimitExceededException, which the dialer treats as "try again later".
-CONNECT_CONCURRENT_CALLS_PER_INSTANCE = 10
-#: StartOutboundVoiceContact's ClientToken is valid for 7 days (CONNECT_OUTBOUND_URL).
-CONNECT_CLIENT_TOKEN_VALID_DAYS = 7
 #: Contact attributes: at most 32,768 UTF-8 bytes across all key-value pairs (CONNECT_OUTBOUND_URL, "Attributes").
 CONNECT_ATTRIBUTES_MAX_BYTES = 32_768
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 #: Pinpoint's attribute map: name → list of string values.
 Attributes = dict[str, list[str]]
@@ -40,6 +40,12 @@ class HookEvent(BaseModel):
     @classmethod
     def _treatment_as_text(cls, value: Any) -> str:
         return "0" if value is None else str(value)
+
+
+def invalid_fields(error: ValidationError) -> str:
+    """The fields of an event that do not match :class:`HookEvent`, dotted and comma-separated (no values: they may
+    hold endpoint data)."""
+    return ", ".join(".".join(str(part) for part in item["loc"]) for item in error.errors())
 
 
 @dataclass(frozen=True)

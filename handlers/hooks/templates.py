@@ -24,6 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from englake.errors import client_error_code
 from handlers.hooks.attributes import DEFAULT_MAX_ENDPOINT_BYTES
 from handlers.hooks.cache import MISSING, TtlCache
 from handlers.hooks.models import EndpointView
@@ -92,7 +93,7 @@ class S3TemplateStore:
             body = self.s3.get_object(Bucket=self.bucket, Key=key)["Body"].read()
             template = Template.from_mapping(json.loads(body))
         except ClientError as error:
-            if error.response["Error"]["Code"] not in ("NoSuchKey", "404"):
+            if client_error_code(error) not in ("NoSuchKey", "404"):
                 raise
             template = None
         except (ValueError, UnicodeDecodeError):

@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from englake.aws import client as aws_client
 from englake.errors import ConfigError, InputError
-from englake.storage import open_lake
+from englake.storage import open_lake, split_s3_uri
 from handlers.phone_validation.attributes import write_attributes
 from handlers.phone_validation.cache import LakePhoneCache
 from handlers.phone_validation.sources import numbers_from_export, numbers_from_text
@@ -35,7 +35,7 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
     store = open_lake(settings.lake_root, s3)
     application_id = event.get("application_id") or settings.pinpoint_application_id
     if event.get("s3_uri"):
-        bucket, _, key = str(event["s3_uri"]).removeprefix("s3://").partition("/")
+        bucket, key = split_s3_uri(str(event["s3_uri"]))
         text = s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8-sig")
         numbers = list(numbers_from_text(text, str(event["s3_uri"])))
     elif application_id:

@@ -27,6 +27,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from englake.errors import client_error_code
 from englake.pinpoint_quotas import PHONE_NUMBER_VALIDATE_RPS
 from englake.timestamps import utcnow
 from handlers.phone_validation.cache import PhoneCache
@@ -131,7 +132,7 @@ def _call(client: Any, e164: str, raw: str) -> PhoneValidation:
     try:
         response = client.phone_number_validate(NumberValidateRequest={"PhoneNumber": e164})
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
+        code = client_error_code(error)
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
         if code in ("BadRequestException", "NotFoundException") or status == 400:
             return _invalid(raw, e164, f"PhoneNumberValidate rejected it: {code}")

@@ -12,6 +12,7 @@ from rich.table import Table
 from englake.aws import client as aws_client
 from englake.console import console, err_console
 from englake.errors import ConfigError, InputError
+from englake.storage import split_s3_uri
 
 app = typer.Typer(
     help="SMS operations on AWS End User Messaging: opt-outs, SMS from a file, phone validation.", no_args_is_help=True
@@ -133,7 +134,7 @@ def send_file(
         aws_region=region,
     )
     if source.startswith("s3://"):
-        bucket, _, key = source.removeprefix("s3://").partition("/")
+        bucket, key = split_s3_uri(source)
         s3 = aws_client("s3", settings.aws_region)
     else:
         path = Path(source)

@@ -9,7 +9,6 @@ DynamoDB in production (moto in tests), SQLite for the CLI's local runs.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from decimal import Decimal
@@ -18,6 +17,9 @@ from typing import Any, Protocol
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
+
+from englake.errors import client_error_code
+from handlers.tables import open_sqlite
 
 #: Days an idempotency item is kept (DynamoDB TTL attribute ``expires_at``): a file re-dropped within this window
 #: sends nothing twice.
@@ -86,7 +88,7 @@ class DynamoDBLedger:
                 ConditionExpression="attribute_not_exists(pk)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if client_error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -102,7 +104,7 @@ class DynamoDBLedger:
                 ExpressionAttributeValues={":v": {"N": str(expected_version)}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            if client_error_code(error) == "ConditionalCheckFailedException":
                 return False
             raise
         return True
@@ -138,9 +140,7 @@ class SqliteLedger:
     """The same semantics in one SQLite file (local CLI runs); ``":memory:"`` for a throwaway ledger."""
 
     def __init__(self, path: str | Path) -> None:
-        if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db = open_sqlite(path)
         self._db.execute("create table if not exists ledger (pk text, sk text, item text, primary key (pk, sk))")
         self._lock = threading.Lock()
 

@@ -26,6 +26,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.timestamps import iso, parse_iso
 from handlers.phone_validation.normalize import mask
 from handlers.sms.contacts import Contacts, NoContacts
@@ -94,7 +95,7 @@ def process_inbound(
                     OptOutListName=config.opt_out_list, OptedOutNumber=message.customer_number
                 )
             except ClientError as error:
-                if error.response["Error"]["Code"] != "ResourceNotFoundException":  # not on the list: fine
+                if client_error_code(error) != "ResourceNotFoundException":  # not on the list: fine
                     raise
             marked = contacts.set_opt_out(message.customer_number, False)
             if pending_reply:

@@ -20,6 +20,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from englake.errors import client_error_code
 from handlers.phone_validation.normalize import mask
 from handlers.sms.ledger import Ledger
 from handlers.sms.pacing import Pacer, documented_mps
@@ -128,7 +129,7 @@ def send_row(row: SendRow, *, sms_client: Any, ledger: Ledger, pacer: Pacer, opt
     try:
         message_id = _send(sms_client, pacer, row, request)
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
+        code = client_error_code(error)
         reason = error.response.get("Reason") or code
         if code in _FINAL_ERRORS:
             _record(ledger, pk, sk, {**claim, "status": "failed", "reason": reason, "error": code})
@@ -152,7 +153,7 @@ def _send(sms_client: Any, pacer: Pacer, row: SendRow, request: dict[str, Any]) 
         try:
             return sms_client.send_text_message(**request)["MessageId"]
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") not in _THROTTLING or attempt == THROTTLE_ATTEMPTS - 1:
+            if client_error_code(error) not in _THROTTLING or attempt == THROTTLE_ATTEMPTS - 1:
                 raise
             pacer.bucket(row.origination).throttled()
             pacer.wait(min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**attempt))

@@ -208,8 +208,6 @@ SES_CONFIG_TRANSACTIONAL = "englake-transactional"
 SES_CONFIG_MARKETING = "englake-marketing"
 SES_CONTACT_LIST = "englake-newsletter"
 SES_TOPICS: tuple[str, ...] = ("weekly-digest", "product-news")
-SES_SOURCE_IP = "192.0.2.10"
-SES_CALLER = "englake-sender"
 
 #: (message_type tag, subject template, from display name, from address); {n} = order number
 SES_TRANSACTIONAL: tuple[tuple[str, str, str], ...] = (
@@ -236,7 +234,6 @@ PINPOINT_TRANSACTIONAL: tuple[str, ...] = (
     "Ihr Anmeldecode lautet {n}",
     "Welcome back, please confirm your e-mail",
 )
-PINPOINT_FROM = "Englake <news@news.example.com>"
 PINPOINT_TRANSACTIONAL_FROM = "no-reply@app.example.com"
 
 SMS_BODIES_TRANSACTIONAL: tuple[str, ...] = (
@@ -289,12 +286,6 @@ MMS_FAILURES: tuple[tuple[str, str, str], ...] = (
     ("MEDIA_FILE_INACCESSIBLE", "INVALID_MESSAGE", "Media file inaccessible"),
     ("MEDIA_FILE_TYPE_UNSUPPORTED", "INVALID_MESSAGE", "Media file type unsupported"),
     ("MEDIA_FILE_SIZE_EXCEEDED", "INVALID_MESSAGE", "Media file size exceeded"),
-)
-#: MMS captions (a media URL goes with each at send time; the events do not carry it).
-MMS_BODIES: tuple[str, ...] = (
-    "Englake: the spring lookbook is here",
-    "Englake: your boarding pass",
-    "Englake: 20% off trail shoes this weekend",
 )
 #: Voice calls that are not answered: (event type, messageStatus, messageStatusDescription).
 VOICE_FAILURES: tuple[tuple[str, str, str], ...] = (

@@ -11,12 +11,13 @@ Meta's webhook entry as a JSON string. Rendering is pure (no randomness): a dupl
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from ingest.synthetic.config import from_ms
+from ingest.synthetic.records import PhoneSend, eum_new_fields, eum_record
 
 
 def _encode(obj: Any) -> str:
@@ -31,37 +32,16 @@ BUSINESS_DISPLAY_NUMBER = "15550984277"
 
 
 @dataclass(slots=True)
-class PhoneMessage:
+class PhoneMessage(PhoneSend):
     """One MMS, voice call, RCS message or outbound WhatsApp message."""
 
-    message_id: str
-    producer: str  # "sms" (End User Messaging configuration sets) | "social" (End User Messaging Social)
     channel: str  # "mms" | "voice" | "rcs" | "whatsapp"
-    request_ms: int
-    origination: str  # E.164 number, RCS agent id, or the WhatsApp business number (E.164)
-    destination: str  # E.164
-    iso_country: str
-    message_type: str  # "PROMOTIONAL" | "TRANSACTIONAL"
-    mcc: str
-    mnc: str
     parts: int | None = None
     price: float | None = None
     carrier_fee: float | None = None
-    context: dict[str, str] = field(default_factory=dict)
-    campaign_id: str | None = None
     call_seconds: int | None = None
     conversation_id: str | None = None
     conversation_type: str | None = None
-    # what the truth's message entry reads of every message kind
-    endpoint_id: str | None = None
-    endpoint_address: str | None = None
-    client_id: str | None = None
-    treatment_id: str | None = None
-    journey_id: str | None = None
-
-    @property
-    def sent_ms(self) -> int:
-        return self.request_ms
 
 
 class PhoneRenderer:
@@ -93,25 +73,7 @@ class PhoneRenderer:
         new_fields: bool,
     ) -> str:
         """A ``MEDIA_*``, ``VOICE_*`` or ``RCS_*`` configuration-set event."""
-        rec: dict[str, Any] = {
-            "eventType": event_type,
-            "eventVersion": "1.0",
-            "eventTimestamp": event_ms,
-            "isFinal": is_final,
-            "originationPhoneNumber": message.origination,
-            "destinationPhoneNumber": message.destination,
-            "isInternationalSend": message.iso_country != "US",
-            "isoCountryCode": message.iso_country,
-            "mcc": message.mcc,
-            "mnc": message.mnc,
-            "messageId": message.message_id,
-            "messageRequestTimestamp": message.request_ms,
-            "messageEncoding": "GSM",
-            "messageType": message.message_type,
-            "messageStatus": status,
-            "messageStatusDescription": description,
-            "context": message.context,
-        }
+        rec = eum_record(message, event_type, event_ms, is_final, status, description, "GSM")
         if message.parts is not None:
             rec["totalMessageParts"] = message.parts
         if message.price is not None:
@@ -121,9 +83,8 @@ class PhoneRenderer:
         if event_type == "VOICE_COMPLETED" and message.call_seconds is not None:
             rec["callDurationInSeconds"] = message.call_seconds
             rec["totalDurationInMinutes"] = -(-message.call_seconds // 60)
-        if new_fields:  # the keys records.NEW_FIELDS["sms"] names
-            rec["carrierName"] = "Example Wireless"
-            rec["deliveryReceipt"] = {"carrierStatusCode": "000", "carrierStatusMessage": "DELIVRD"}
+        if new_fields:
+            eum_new_fields(rec)
         return _encode(rec)
 
     def _social(self, entry_value: dict[str, Any], aws_ms: int, aws_nanos: int, event_id: str, new_fields: bool) -> str:

@@ -43,17 +43,11 @@ NEW_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
 }
 
 
-@dataclass(slots=True)
-class Mail:
-    """One email message as sent by Pinpoint (campaign, journey, transactional) or SES (configuration set)."""
+@dataclass(slots=True, kw_only=True)
+class MessageIds:
+    """The ids a message of any kind carries besides its own (None where its producer or its send has none); the
+    truth's message entry reads them by these names."""
 
-    message_id: str
-    producer: str  # "pinpoint" | "ses"
-    sent_ms: int
-    source: str  # Pinpoint from_address / SES mail.source (may carry a display name)
-    destinations: tuple[str, ...]
-    subject: str
-    boundary: str
     client_id: str | None = None  # Pinpoint client.client_id (endpoint id, or a per-message UUID for transactional)
     endpoint_id: str | None = None  # the real endpoint behind client_id (campaign/journey), else None
     endpoint_address: str | None = None
@@ -63,6 +57,19 @@ class Mail:
     journey_id: str | None = None
     journey_activity_id: str | None = None
     journey_run_id: str | None = None
+
+
+@dataclass(slots=True)
+class Mail(MessageIds):
+    """One email message as sent by Pinpoint (campaign, journey, transactional) or SES (configuration set)."""
+
+    message_id: str
+    producer: str  # "pinpoint" | "ses"
+    sent_ms: int
+    source: str  # Pinpoint from_address / SES mail.source (may carry a display name)
+    destinations: tuple[str, ...]
+    subject: str
+    boundary: str
     config_set: str | None = None
     tags: dict[str, list[str]] = field(default_factory=dict)
     list_unsubscribe: bool = False
@@ -70,37 +77,67 @@ class Mail:
 
 
 @dataclass(slots=True)
-class Sms:
-    """One SMS message as sent by Pinpoint (``_SMS.*``) or End User Messaging (``TEXT_*``)."""
+class PhoneSend(MessageIds):
+    """What every message to a phone carries (SMS; MMS, voice, RCS, WhatsApp in ``phone_records``): the fields of End
+    User Messaging's event header, with the request time as the send time."""
 
     message_id: str
-    producer: str  # "pinpoint" | "sms"
+    producer: str  # "pinpoint" | "sms" (End User Messaging configuration sets) | "social" (End User Messaging Social)
     request_ms: int
-    origination: str
-    destination: str
+    origination: str  # E.164 number, RCS agent id, or the WhatsApp business number (E.164)
+    destination: str  # E.164
     iso_country: str
     message_type: str  # Pinpoint "Transactional"/"Promotional"; EUM "TRANSACTIONAL"/"PROMOTIONAL"
-    parts: int
-    price: float  # Pinpoint price_in_millicents_usd, or EUM totalMessagePrice
-    carrier_fee: float
-    encoding: str
     mcc: str
     mnc: str
-    context: dict[str, str]
-    sender_request_id: str = ""
-    client_id: str | None = None
-    endpoint_id: str | None = None
-    endpoint_address: str | None = None
-    campaign_id: str | None = None
-    treatment_id: str | None = None
-    campaign_activity_id: str | None = None
-    journey_id: str | None = None
-    journey_activity_id: str | None = None
-    journey_run_id: str | None = None
+    context: dict[str, str] = field(default_factory=dict, kw_only=True)
 
     @property
     def sent_ms(self) -> int:
         return self.request_ms
+
+
+@dataclass(slots=True)
+class Sms(PhoneSend):
+    """One SMS message as sent by Pinpoint (``_SMS.*``) or End User Messaging (``TEXT_*``)."""
+
+    parts: int
+    price: float  # Pinpoint price_in_millicents_usd, or EUM totalMessagePrice
+    carrier_fee: float
+    encoding: str
+    sender_request_id: str = ""
+
+
+def eum_record(
+    message: PhoneSend, event_type: str, event_ms: int, is_final: bool, status: str, description: str, encoding: str
+) -> dict[str, Any]:
+    """The header of an End User Messaging configuration-set event (event-formats.md §3.1), up to ``context``; the
+    channel's price and part keys follow it."""
+    return {
+        "eventType": event_type,
+        "eventVersion": "1.0",
+        "eventTimestamp": event_ms,
+        "isFinal": is_final,
+        "originationPhoneNumber": message.origination,
+        "destinationPhoneNumber": message.destination,
+        "isInternationalSend": message.iso_country != "US",
+        "isoCountryCode": message.iso_country,
+        "mcc": message.mcc,
+        "mnc": message.mnc,
+        "messageId": message.message_id,
+        "messageRequestTimestamp": message.request_ms,
+        "messageEncoding": encoding,
+        "messageType": message.message_type,
+        "messageStatus": status,
+        "messageStatusDescription": description,
+        "context": message.context,
+    }
+
+
+def eum_new_fields(rec: dict[str, Any]) -> None:
+    """The keys ``NEW_FIELDS["sms"]`` names, on an End User Messaging record."""
+    rec["carrierName"] = "Example Wireless"
+    rec["deliveryReceipt"] = {"carrierStatusCode": "000", "carrierStatusMessage": "DELIVRD"}
 
 
 def _rfc2822(ms: int) -> str:
@@ -264,19 +301,14 @@ class Renderer:
         arrival_ms: int,
         new_fields: bool,
     ) -> bytes:
-        rec = self._pp_envelope("_campaign.send", event_ms, arrival_ms, client_id)
-        rec["attributes"] = {
+        attributes = {
             "treatment_id": treatment_id,
             "campaign_activity_id": activity_id,
             "delivery_type": delivery_type,
             "campaign_id": campaign_id,
             "campaign_send_status": status,
         }
-        rec["client_context"] = {"custom": {"endpoint": endpoint_json}}
-        rec["awsAccountId"] = self.account
-        if new_fields:
-            self._pp_new_fields(rec)
-        return _encode(rec)
+        return self._pp_send("_campaign.send", event_ms, arrival_ms, client_id, attributes, endpoint_json, new_fields)
 
     def pinpoint_journey_send(
         self,
@@ -292,8 +324,7 @@ class Renderer:
         arrival_ms: int,
         new_fields: bool,
     ) -> bytes:
-        rec = self._pp_envelope("_journey.send", event_ms, arrival_ms, client_id)
-        rec["attributes"] = {
+        attributes = {
             "journey_run_id": run_id,
             "journey_send_status": status,
             "journey_id": journey_id,
@@ -302,6 +333,21 @@ class Renderer:
             "journey_send_status_message": status_code,
             "journey_send_status_code": status_code,
         }
+        return self._pp_send("_journey.send", event_ms, arrival_ms, client_id, attributes, endpoint_json, new_fields)
+
+    def _pp_send(
+        self,
+        event_type: str,
+        event_ms: int,
+        arrival_ms: int,
+        client_id: str,
+        attributes: dict[str, str],
+        endpoint_json: str,
+        new_fields: bool,
+    ) -> bytes:
+        """A ``_campaign.send`` or ``_journey.send`` record: the envelope, the send's attributes, the endpoint."""
+        rec = self._pp_envelope(event_type, event_ms, arrival_ms, client_id)
+        rec["attributes"] = attributes
         rec["client_context"] = {"custom": {"endpoint": endpoint_json}}
         rec["awsAccountId"] = self.account
         if new_fields:
@@ -463,28 +509,10 @@ class Renderer:
         description: str,
         new_fields: bool,
     ) -> bytes:
-        rec: dict[str, Any] = {
-            "eventType": event_type,
-            "eventVersion": "1.0",
-            "eventTimestamp": event_ms,
-            "isFinal": is_final,
-            "originationPhoneNumber": sms.origination,
-            "destinationPhoneNumber": sms.destination,
-            "isInternationalSend": sms.iso_country != "US",
-            "isoCountryCode": sms.iso_country,
-            "mcc": sms.mcc,
-            "mnc": sms.mnc,
-            "messageId": sms.message_id,
-            "messageRequestTimestamp": sms.request_ms,
-            "messageEncoding": sms.encoding,
-            "messageType": sms.message_type,
-            "messageStatus": status,
-            "messageStatusDescription": description,
-            "context": sms.context,
-            "totalMessageParts": sms.parts,
-            "totalMessagePrice": sms.price,
-            "totalCarrierFee": sms.carrier_fee,
-        }
+        rec = eum_record(sms, event_type, event_ms, is_final, status, description, sms.encoding)
+        rec["totalMessageParts"] = sms.parts
+        rec["totalMessagePrice"] = sms.price
+        rec["totalCarrierFee"] = sms.carrier_fee
         if event_type == "TEXT_PROTECT_BLOCKED":
             rec["protectConfiguration"] = {
                 "protectConfigurationId": "protect-d777777777777771bbd5d59f4d903479",
@@ -495,8 +523,7 @@ class Renderer:
                 "protectInsights": {"blockReason": "AIT_SUSPECTED"},
             }
         if new_fields:
-            rec["carrierName"] = "Example Wireless"
-            rec["deliveryReceipt"] = {"carrierStatusCode": "000", "carrierStatusMessage": "DELIVRD"}
+            eum_new_fields(rec)
         return _encode(rec)
 
     # -- what is not a record ---------------------------------------------------------------------------------

@@ -697,9 +697,6 @@ class TruthBuilder:
         events = self.endpoints[endpoint_id]["events"]
         events.setdefault(raw_type, []).append({"time": happened_ms, "attributes": attributes, "metrics": metrics})
 
-    def unknown_event(self, producer: str, raw_type: str) -> None:
-        self._raw(producer, raw_type)
-
     # -- the end ----------------------------------------------------------------------------------------------
     def finish(self) -> GroundTruth:
         for (message_id, rcpt), entry in self.messages.items():

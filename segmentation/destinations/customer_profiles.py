@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
-from englake.errors import AWS_CREDENTIAL_ERROR_CODES, as_project_error, from_client_error
+from englake.errors import AWS_CREDENTIAL_ERROR_CODES, client_error_code, from_client_error, from_setup_error
 from segmentation.destinations.base import BatchCallback, DestinationLimits, EndpointChange, WriteResult
 from segmentation.ratelimit import RateLimiter
 
@@ -130,7 +130,7 @@ class CustomerProfilesDestination:
             result.retries += response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
         except ClientError as error:
             result.retries += error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-            code = error.response.get("Error", {}).get("Code", "")
+            code = client_error_code(error)
             reason = f"{code}: {error.response.get('Error', {}).get('Message', str(error))}"
             if code in AWS_CREDENTIAL_ERROR_CODES:  # every call would fail alike: stop the run (a rerun converges)
                 raise from_client_error(error) from error
@@ -141,9 +141,7 @@ class CustomerProfilesDestination:
                 result.failed.append((change, reason))
             return result
         except (NoCredentialsError, PartialCredentialsError, NoRegionError) as error:
-            translated = as_project_error(error)
-            assert translated is not None
-            raise translated from error
+            raise from_setup_error(error) from error
         except BotoCoreError as error:
             result.failed.append((change, f"{type(error).__name__}: {error}"))
             return result

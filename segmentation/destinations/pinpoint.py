@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, NoRegionError, PartialCredentialsError
 
-from englake.errors import AWS_CREDENTIAL_ERROR_CODES, as_project_error, from_client_error
+from englake.errors import AWS_CREDENTIAL_ERROR_CODES, client_error_code, from_client_error, from_setup_error
 from englake.pinpoint_quotas import (
     FORBIDDEN_NAME_CHARS,
     MAX_ATTRIBUTE_NAME_CHARS,
@@ -119,7 +119,7 @@ class PinpointDestination:
             )
         except ClientError as error:
             result.retries += error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
-            code = error.response.get("Error", {}).get("Code", "")
+            code = client_error_code(error)
             message = error.response.get("Error", {}).get("Message", str(error))
             if code in AWS_CREDENTIAL_ERROR_CODES:
                 # Expired, invalid or denied credentials fail every request alike: stop the run, don't mark all
@@ -137,9 +137,7 @@ class PinpointDestination:
             result.failed += [(change, f"{code}: {message}") for change in batch]
             return result
         except (NoCredentialsError, PartialCredentialsError, NoRegionError) as error:
-            translated = as_project_error(error)
-            assert translated is not None
-            raise translated from error
+            raise from_setup_error(error) from error
         except BotoCoreError as error:
             log.warning("UpdateEndpointsBatch failed (%s); %d endpoints", error, len(batch))
             result.failed += [(change, type(error).__name__ + ": " + str(error)) for change in batch]

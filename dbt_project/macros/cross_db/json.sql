@@ -159,23 +159,6 @@ array[{% for key in keys %}{{ englake.json_type_at(expr, key) }}{{ ", " if not l
 {%- endmacro %}
 
 
-{#-
-  Firehose concatenates records without a delimiter unless told otherwise (event-formats.md §4.2): split a line
-  that is not valid JSON at every `}{` boundary. A valid line is never split; a piece that is still invalid goes
-  to the quarantine with its reason, so nothing is lost either way.
--#}
-{% macro split_run_together(expr) %}{{ return(adapter.dispatch('split_run_together', 'englake')(expr)) }}{% endmacro %}
-{% macro default__split_run_together(expr) %}{{ exceptions.raise_compiler_error("split_run_together: no implementation for " ~ adapter.type()) }}{% endmacro %}
-{% macro duckdb__split_run_together(expr) -%}
-case when json_valid({{ expr }}) then [{{ expr }}]
-     else string_split(regexp_replace({{ expr }}, '\}\s*\{', '}' || chr(30) || '{', 'g'), chr(30)) end
-{%- endmacro %}
-{% macro athena__split_run_together(expr) -%}
-if(try(json_parse({{ expr }})) is not null, array[{{ expr }}],
-   split(regexp_replace({{ expr }}, '\}\s*\{', '}' || chr(30) || '{'), chr(30)))
-{%- endmacro %}
-
-
 {#- All fields of a json_parse_fields() result aliased `parsed`, as {name: column expression}. -#}
 {% macro json_fields(parsed, fields) %}
     {%- set columns = {} -%}

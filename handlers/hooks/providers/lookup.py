@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+from englake.storage import split_s3_uri
 from handlers.hooks.models import EndpointView
 from handlers.hooks.providers.base import KeySpec, ProviderError, ProviderTimeout
 
@@ -102,7 +103,7 @@ class AthenaRunner:
             reason = execution["Status"].get("StateChangeReason", "")
             raise ProviderError(f"Athena query {query_id} {state}: {reason}")
         location = execution["ResultConfiguration"]["OutputLocation"]
-        bucket, _, key = location.removeprefix("s3://").partition("/")
+        bucket, key = split_s3_uri(location)
         body = self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode("utf-8")
         # Athena's CSV result has every value quoted and empty for NULL.
         return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(io.StringIO(body))]

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
+from englake.errors import client_error_code
 from handlers.hooks.voice.channel import MESSAGE_ATTRIBUTE, CallRequest
 from handlers.hooks.voice.ledger import FAILED, PLACED, CallLedger
 from handlers.hooks.voice.pacing import TokenBucket
@@ -104,7 +105,7 @@ def dial(
             report.counts["in_doubt"] += 1
             continue
         except ClientError as error:
-            code = error.response["Error"]["Code"]
+            code = client_error_code(error)
             decided = now()
             if code in RETRYABLE_ERRORS:
                 ledger.release(call.call_key)

@@ -15,7 +15,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from englake.errors import client_error_code
 from englake.timestamps import iso, parse_iso
+from handlers.tables import create_dynamodb_table
 
 DIALING = "DIALING"
 PLACED = "PLACED"
@@ -54,7 +56,7 @@ class CallLedger:
                 ConditionExpression="attribute_not_exists(call_key)",
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if client_error_code(error) != "ConditionalCheckFailedException":
                 raise
             return self.get(call_key) or CallRecord(call_key, DIALING, at)
         return None
@@ -76,7 +78,7 @@ class CallLedger:
                 ExpressionAttributeValues={":dialing": {"S": DIALING}},
             )
         except ClientError as error:
-            if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+            if client_error_code(error) != "ConditionalCheckFailedException":
                 raise
 
     def get(self, call_key: str) -> CallRecord | None:
@@ -113,9 +115,4 @@ class CallLedger:
 
 def create_table(client: Any, table_name: str) -> None:
     """Create the table as deploy/hooks.yaml does (for tests and local runs)."""
-    client.create_table(
-        TableName=table_name,
-        KeySchema=[{"AttributeName": "call_key", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "call_key", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
+    create_dynamodb_table(client, table_name, "call_key")
