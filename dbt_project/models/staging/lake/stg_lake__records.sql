@@ -21,9 +21,8 @@ records as (
         lines.object_key,
         lines.datehour,
         lines.source_prefix,
-        piece.record
-    from lines
-    cross join unnest({{ englake.split_records('lines.trimmed') }}) as piece (record)
+        record
+    from {{ englake.each_element('lines', englake.split_records('lines.trimmed'), 'record') }}
     where lines.trimmed <> ''
 ),
 
