@@ -8,7 +8,7 @@ takes ``--delay`` seconds (default 0.02), 1% of the keys hang for 30 s and 1% an
 Lambda runs it (``apply_filter``: personalise with cache, budget and concurrency, then the response-size guard) with
 the default 8 s budget and at most ``--call-seconds`` (1 s) per request. A *failed batch* is an invocation that
 raised, lost an endpoint, or overran its budget by more than a second.
-Pinpoint itself sends at most 50 endpoints per invocation; 10,000 is the load englake's own senders put on
+Pinpoint itself sends at most 50 endpoints per invocation; 10,000 is the load a sender of its own would put on
 ``personalise`` in one call.
 
 The reference's approach (one synchronous call per endpoint, no budget, no cache) is timed on a sample of

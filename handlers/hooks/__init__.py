@@ -5,5 +5,5 @@ Flow of the FILTER hook: ``handler.filter_handler`` (Lambda entry) → ``models`
 ``providers`` provider (lookup table in the lake, or HTTP) → the endpoints map back to Pinpoint, size-guarded.
 External templates render per endpoint in ``templates``; the Connect voice channel (``voice``) receives Pinpoint's
 ``CustomDeliveryConfiguration`` invocations, queues eligible calls, and a paced dialer places each at most once.
-englake's own senders (after Pinpoint) call ``personalise.personalise`` directly.
+A sender of your own (after Pinpoint) calls ``personalise.personalise`` directly.
 """

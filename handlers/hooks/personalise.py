@@ -1,7 +1,8 @@
 """Send-time personalisation: every endpoint gets its provider's attributes or a documented fallback, in time.
 
-``personalise(endpoints, provider, budget)`` is the one function both the Pinpoint hooks and englake's own senders
-call (the SMS file-drop sender, the campaign workflow). It never raises for an endpoint's sake:
+``personalise(endpoints, provider, budget)`` is the one function the Pinpoint hooks call, and the one a sender of
+your own calls after Pinpoint (englake's SMS file-drop sender and campaign workflow do not call it yet). It never
+raises for an endpoint's sake:
 
 - endpoints are keyed by the provider (``key``); endpoints sharing a key cost one lookup; answers (found or
   unknown) are cached for the cache's TTL, failures are not;
@@ -13,7 +14,8 @@ call (the SMS file-drop sender, the campaign workflow). It never raises for an e
 Fallback (documented in the README): the endpoint keeps what it had and gets ``budget.fallback`` attributes (say
 ``{"Offer": ["our standard offer"]}``), so a template never renders an empty variable; with
 ``drop_on_fallback`` the caller leaves the endpoint out of the send instead. Each outcome names its reason;
-``PersonalisationResult.counts`` counts them, and ``log_summary`` logs the counts (never addresses or values).
+``PersonalisationResult.counts`` counts them; the caller logs the counts once per invocation, never addresses or
+values (``filter_hook.apply_filter``: one line per FILTER hook).
 """
 
 from __future__ import annotations
@@ -87,17 +89,6 @@ class PersonalisationResult:
     @property
     def failures(self) -> int:
         return sum(o.failed for o in self.outcomes.values())
-
-    def log_summary(self, **context: str) -> None:
-        """One log line: counts per reason, duration, and ids of the campaign (no endpoint data)."""
-        logger.info(
-            "personalised %d endpoints with %s in %.3f s: %s",
-            len(self.outcomes),
-            self.provider,
-            self.seconds,
-            dict(sorted(self.counts.items())),
-            extra={"counts": dict(self.counts), "failures": self.failures, **context},
-        )
 
 
 _NOT_KNOWN = object()
