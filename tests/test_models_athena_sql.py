@@ -190,3 +190,13 @@ def test_the_only_raw_read_of_an_incremental_run_is_bounded_by_the_partition_pre
     }
     assert reads.pop("stg_lake__records") == raw_sources
     assert reads == {name: set() for name in reads}
+
+
+def test_athena_models_persist_their_descriptions_to_glue(compiled) -> None:
+    """Column and table descriptions reach Glue on Athena (the console shows them); dbt_project.yml renders the
+    per-target switch to a real boolean, which a string "False" would not be."""
+    manifest = json.loads((target_dir() / "manifest.json").read_text())
+    models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
+    assert models
+    for node in models:
+        assert node["config"]["persist_docs"] == {"relation": True, "columns": True}, node["name"]
