@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -336,13 +336,16 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
         for record in late:
             lander.put(record.producer or "pinpoint", record.line, records[-1].arrival + timedelta(days=3))
     run_dbt(["run", *lookback], incremental)
-    # Athena cost (issue 15): the last run read each producer's raw folders from the newest hour stored minus the
-    # lookback on (the same literal bounds the projected datehour partitions on Athena), and nothing older.
+    # Issue 15: the last run read the late objects and no other (every object of the lookback is stored already),
+    # each producer's from the newest hour stored minus the lookback on (the same literal bounds the projected
+    # datehour partitions on Athena).
     since = f"{newest - timedelta(hours=1):%Y/%m/%d/%H}"
     records_sql = next((target_dir() / "compiled").rglob("stg_lake__records.sql")).read_text()
-    producers = sorted(p.name for p in (tmp_path / "lake" / "raw").iterdir())
+    read = re.findall(r"read_csv\(\[([^\]]*)\]", records_sql)
+    assert sorted(re.findall(r"'[^']*/(raw/[^']*)'", ", ".join(read))) == sorted(o.key for o in lander.report.objects)
+    late_producers = sorted({o.producer.value for o in lander.report.objects})
     bounds = re.findall(r"where filename >= '[^']*/raw/(\w+)/(\d{4}/\d{2}/\d{2}/\d{2})'", records_sql)
-    assert sorted(bounds) == [(producer, since) for producer in producers]
+    assert sorted(bounds) == [(producer, since) for producer in late_producers]
     # The message marts read fct_events' partitions from the earliest arrival of a changed message on, not every day.
     for mart, column in (("fct_messages", "fct_events.ingested_at"), ("email_status", "ingested_at")):
         mart_sql = next((target_dir() / "compiled").rglob(f"{mart}.sql")).read_text()
@@ -381,6 +384,35 @@ def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
             inc_status = set(a.execute(status_sql).fetchall())
         with duckdb.connect(str(full.resolved_duckdb_path), read_only=True) as b:
             assert inc_status == set(b.execute(status_sql).fetchall())
+
+
+def test_an_incremental_run_after_a_long_pause_reads_the_whole_prefix(tmp_path: Path) -> None:
+    """The hourly read lists only 62 day folders from the lookback's first hour (issue 15). A lake whose newest
+    hour is further back than that, as after a long pause, is read through each producer's whole glob instead,
+    and an object that arrived past those days is not lost."""
+    from ingest.generator import SyntheticLake
+    from ingest.landing import BufferingHints, FirehoseLander
+
+    end = datetime.now(UTC).replace(tzinfo=None, minute=0, second=0, microsecond=0) - timedelta(days=90)
+    records = list(SyntheticLake(GeneratorConfig(seed=8, events=300, days=1, end=end)).records())
+    store = LocalStore(tmp_path / "lake")
+    settings = Settings(lake_root=str(tmp_path / "lake"), duckdb_path=str(tmp_path / "lake.duckdb"))
+    only_records = ["--select", "stg_lake__records"]
+    with FirehoseLander(store, BufferingHints(max_records=50), uuid_seed=1) as first:
+        for record in records[:200]:
+            first.put(record.producer or "pinpoint", record.line, record.arrival)
+    run_dbt(["run", *only_records], settings)
+    with FirehoseLander(store, BufferingHints(max_records=50), uuid_seed=2) as later:
+        for record in records[200:]:
+            later.put(record.producer or "pinpoint", record.line, end + timedelta(days=70))
+    run_dbt(["run", *only_records], settings)
+
+    records_sql = next((target_dir() / "compiled").rglob("stg_lake__records.sql")).read_text()
+    assert "read_csv([" not in records_sql
+    assert re.search(r"read_csv\('[^']*/raw/\w+/\*\*/\*'", records_sql)
+    landed = first.report.records + later.report.records
+    with duckdb.connect(str(settings.resolved_duckdb_path), read_only=True) as db:
+        assert db.execute("select count(*) from stg_lake__records").fetchone()[0] == landed
 
 
 def test_documented_aws_examples_become_the_rows_they_describe(tmp_path: Path) -> None:

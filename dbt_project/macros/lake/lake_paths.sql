@@ -7,15 +7,25 @@
 {#-
   The raw lines of one producer's Firehose prefix whose arrival hour (folder) is at or after `since_datehour`
   (`YYYY/MM/DD/HH`; none reads every folder), as (line, object_key, datehour). The filter is a literal, so Athena
-  prunes projected partitions and DuckDB skips whole files by name.
+  prunes projected partitions and DuckDB skips whole files by name. With `stored` (a relation with object_key and
+  datehour columns), DuckDB also leaves out the objects in it: an object is written once and never changes, so one
+  whose records are stored has nothing new, and an hourly run reads the hour's objects instead of the lookback's.
+  Athena reads the lookback's partitions (its cost is the bytes scanned, not the object count).
 -#}
-{% macro lake_raw_lines(producer, since_datehour) %}{{ return(adapter.dispatch('lake_raw_lines', 'englake')(producer, since_datehour)) }}{% endmacro %}
-{% macro default__lake_raw_lines(producer, since_datehour) %}{{ exceptions.raise_compiler_error("lake_raw_lines: no implementation for " ~ adapter.type()) }}{% endmacro %}
+{% macro lake_raw_lines(producer, since_datehour, stored=none) %}{{ return(adapter.dispatch('lake_raw_lines', 'englake')(producer, since_datehour, stored)) }}{% endmacro %}
+{% macro default__lake_raw_lines(producer, since_datehour, stored) %}{{ exceptions.raise_compiler_error("lake_raw_lines: no implementation for " ~ adapter.type()) }}{% endmacro %}
 
-{% macro duckdb__lake_raw_lines(producer, since_datehour) -%}
+{% macro duckdb__lake_raw_lines(producer, since_datehour, stored) -%}
     {%- set relation = source('lake', 'raw_' ~ producer) -%}
     {%- set prefix = englake.lake_path() ~ '/raw/' ~ producer ~ '/' -%}
-    {%- if execute and not englake._duckdb_glob_has_files(prefix ~ '**/*') -%}
+    {%- set unstored = englake._duckdb_unstored_objects(producer, prefix, since_datehour, stored) if execute and since_datehour and stored else none -%}
+    {%- if unstored is not none and unstored[1] <= 5000 -%}
+        {#- Read only those objects: the source's own read_csv, with their list in place of its glob. -#}
+        {%- set relation = (relation | string).replace(englake.string_literal(prefix ~ '**/*'), unstored[0]) if unstored[1] else none -%}
+    {%- elif execute and not englake._duckdb_glob_has_files(prefix ~ '**/*') -%}
+        {%- set relation = none -%}
+    {%- endif -%}
+    {%- if relation is none -%}
         {#- read_csv fails on a glob that matches nothing: an empty prefix is an empty table. -#}
         select cast(null as varchar) as line, cast(null as varchar) as object_key, cast(null as varchar) as datehour
         where false
@@ -31,7 +41,7 @@
     {%- endif -%}
 {%- endmacro %}
 
-{% macro athena__lake_raw_lines(producer, since_datehour) -%}
+{% macro athena__lake_raw_lines(producer, since_datehour, stored) -%}
         select line, {{ englake.lake_object_key('"$path"', producer) }} as object_key, datehour
         from {{ source('lake', 'raw_' ~ producer) }}
         {%- if since_datehour %}
@@ -51,6 +61,34 @@ coalesce(nullif(regexp_extract({{ path_expr }}, '^.*/(raw/{{ producer }}/.*)$', 
 
 {#- The local lake folder (DuckDB), an absolute path set by `englake` (ENGLAKE_LAKE_PATH). -#}
 {% macro lake_path() %}{{ return(env_var('ENGLAKE_LAKE_PATH', '/nonexistent-englake-lake')) }}{% endmacro %}
+
+
+{#-
+  The objects under `prefix` (a producer's raw prefix on DuckDB) from arrival hour `since_datehour` on of which
+  `stored` holds no record, as [a DuckDB list literal of their paths, how many]. Only the day folders of the 62 days
+  from `since_datehour`'s day are listed, so the listing costs the same at any lake age (Firehose names a folder by
+  the hour it wrote the object, and a run reads what arrived since the previous one). When today (UTC) is past
+  those days, as after a long pause, none: the caller reads the whole prefix.
+-#}
+{% macro _duckdb_unstored_objects(producer, prefix, since_datehour, stored) %}
+    {%- set days = 62 -%}
+    {%- set first_day = modules.datetime.datetime.strptime(since_datehour, '%Y/%m/%d/%H').date() -%}
+    {%- if (modules.datetime.datetime.utcnow().date() - first_day).days >= days - 1 -%}{{ return(none) }}{%- endif -%}
+    {%- set folders = [] -%}
+    {%- for offset in range(days) -%}
+        {%- do folders.append(englake.string_literal(prefix ~ (first_day + modules.datetime.timedelta(days=offset)).strftime('%Y/%m/%d') ~ '/*/*')) -%}
+    {%- endfor -%}
+    {%- set query -%}
+        select coalesce('[' || string_agg('''' || replace(file, '''', '''''') || '''', ', ') || ']', '[]'), count(*)
+        from glob([{{ folders | join(', ') }}])
+        where file >= {{ englake.string_literal(prefix ~ since_datehour) }}
+            and {{ englake.lake_object_key('file', producer) }} not in (
+                select object_key from {{ stored }} where datehour >= {{ englake.string_literal(since_datehour) }}
+            )
+    {%- endset -%}
+    {%- set row = run_query(query).rows[0] -%}
+    {{ return([row[0], row[1]]) }}
+{% endmacro %}
 
 
 {% macro _duckdb_glob_has_files(pattern) %}

@@ -11,7 +11,7 @@
 with lines as (
     {%- for producer in var('englake__producers') %}
     select {{ englake.trim_whitespace('line') }} as trimmed, object_key, datehour, '{{ producer }}' as source_prefix
-    from ({{ englake.lake_raw_lines(producer, since) }}) as raw_{{ producer }}
+    from ({{ englake.lake_raw_lines(producer, since, stored=this if englake.is_incremental_run() else none) }}) as raw_{{ producer }}
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 ),
