@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -104,6 +105,32 @@ def test_the_selectors_pick_what_their_names_say(empty_build: dict[str, str]) ->
     assert {"segment_membership", "seg_engaged_recent_buyers", "seg_webinar_registrants_opened_invite"} <= segments
     assert {"fct_events", "stg_lake__records", "fct_messages"} <= maintenance
     assert not {"email_open", "segment_membership"} & maintenance  # views and plain tables have no Iceberg upkeep
+
+
+def test_the_untested_views_are_plain_filters_of_fct_events() -> None:
+    """The per-event-type and dashboard views carry no data tests of their own (issue 15: re-testing them was a
+    tenth of a 1M-event build). fct_events' tests (unique, not-null event ids, …) hold for them only while each is
+    fct_events filtered, with no join, unnest or union that could repeat or add rows."""
+    from englake.dbt import target_dir
+
+    run_dbt(["compile", "--select", "path:models/marts/events", "path:models/dashboards", "--quiet"], Settings())
+    manifest = json.loads((target_dir() / "manifest.json").read_text())
+    nodes = manifest["nodes"].values()
+    tested = {node.get("attached_node") for node in nodes if node["resource_type"] == "test"}
+    untested = [
+        node
+        for node in nodes
+        if node["resource_type"] == "model"
+        and node["path"].startswith(("marts/events/", "dashboards/"))
+        and node["unique_id"] not in tested
+    ]
+    assert len(untested) >= 23
+    for node in untested:
+        assert node["config"]["materialized"] == "view", node["name"]
+        assert node["depends_on"]["nodes"] == ["model.englake.fct_events"], node["name"]
+        compiled = (target_dir() / "compiled" / "englake" / node["original_file_path"]).read_text().lower()
+        assert not re.search(r"\b(join|unnest|union)\b", compiled), node["name"]
+        assert re.search(r"\bwhere (event_type|channel) = '[a-z_]+'", compiled), node["name"]
 
 
 def test_the_freshness_gate_passes_a_filling_lake_and_stops_a_stale_one(tmp_path: Path) -> None:
