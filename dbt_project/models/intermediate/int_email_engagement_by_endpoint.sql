@@ -2,9 +2,10 @@
   Email opens and clicks credited to the EMAIL endpoint they reached: by endpoint id where the event carries a known
   one (campaign and journey mail), else by the recipient address (SES-native and Pinpoint transactional mail, whose
   client id is a per-message id). Opens SES marks as likely bots are flagged. A table: the segments read it
-  several times, and the endpoints are parsed from their export once per run.
+  several times, and the endpoints are parsed from their export once per run. Only the segments read it, so it is
+  built with them (tag segment_input: the hourly selector leaves it to the daily run).
 -#}
-{{ config(materialized='table') }}
+{{ config(materialized='table', tags=['segment_input']) }}
 with engagement as (
     select
         event_id,
