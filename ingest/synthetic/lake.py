@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from ingest.layout import Producer
@@ -14,6 +15,25 @@ from ingest.synthetic.world import export_endpoint
 
 #: How often ``records`` reports progress.
 PROGRESS_EVERY = 10_000
+
+
+@contextmanager
+def planned_lake_frozen() -> Iterator[None]:
+    """Keep the cyclic garbage collector off every object alive on entry (``gc.freeze``) until exit.
+
+    A planned lake is millions of small objects that stay alive and hold no cycles; while records are rendered and
+    landed, every full collection would scan them all again and find nothing (a fifth of rendering's CPU). Objects
+    made inside are collected as usual; on exit the frozen ones go back to the oldest generation. A freeze already in
+    place (someone else's) is left as it is.
+    """
+    if gc.get_freeze_count():
+        yield
+        return
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 class SyntheticLake:
@@ -58,12 +78,13 @@ class SyntheticLake:
         """``records`` as (producer, arrival, UTF-8 bytes): what landing writes, without a round trip through
         ``str`` (renderers produce bytes; a line made as text, such as a malformed one, is encoded here)."""
         done = 0
-        for arrival, _, producer, fn, args in self._entries:
-            line = fn(*args)
-            yield producer, from_ms(arrival), line if isinstance(line, bytes) else line.encode()
-            done += 1
-            if progress is not None and done % PROGRESS_EVERY == 0:
-                progress(done)
+        with planned_lake_frozen():
+            for arrival, _, producer, fn, args in self._entries:
+                line = fn(*args)
+                yield producer, from_ms(arrival), line if isinstance(line, bytes) else line.encode()
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done)
         if progress is not None:
             progress(done)
 
