@@ -22,9 +22,9 @@ def planned_lake_frozen() -> Iterator[None]:
     """Keep the cyclic garbage collector off every object alive on entry (``gc.freeze``) until exit.
 
     A planned lake is millions of small objects that stay alive and hold no cycles; while records are rendered and
-    landed, every full collection would scan them all again and find nothing (a fifth of rendering's CPU). Objects
-    made inside are collected as usual; on exit the frozen ones go back to the oldest generation. A freeze already in
-    place (someone else's) is left as it is.
+    landed, a full collection (due once enough new objects survive, such as the landing report's) would scan them all
+    again and find nothing. Objects made inside are collected as usual; on exit the frozen ones go back to the oldest
+    generation. A freeze already in place (someone else's) is left as it is.
     """
     if gc.get_freeze_count():
         yield
@@ -51,6 +51,12 @@ class SyntheticLake:
             planner.run()
             self._truth = planner.truth.finish()
         finally:
+            # Straight to the oldest generation, unscanned: with the young generations' counts still high, the
+            # first allocation after planning would have scanned the whole planned lake once more. (Not when
+            # someone else froze objects: unfreezing would release theirs too.)
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             if collecting:
                 gc.enable()
         self._entries = planner.entries
