@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import random
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
 from ingest.landing import BufferingHints
 from ingest.synthetic import planned_lake_frozen
+from ingest.synthetic.config import from_ms, iso_ms
 
 #: sha256 over every object's key and sha256 of a lake ``generate_lake`` wrote for ``_GOLDEN_CONFIG``, computed with
 #: main's code at commit 52f2e20, *before* the speed work that followed it (the lander's per-record path, the
@@ -101,3 +103,13 @@ def test_someone_elses_freeze_is_left_in_place() -> None:
         for _ in lake.encoded():
             pass
     assert gc.get_freeze_count() >= theirs
+
+
+def test_epoch_milliseconds_convert_as_timedelta_milliseconds_does() -> None:
+    """``from_ms`` and ``iso_ms`` pass milliseconds positionally; the value must be ``timedelta(milliseconds=ms)``'s."""
+    rng = random.Random(15)
+    samples = [0, 1, 999, 1000, 86_399_999, 86_400_000, *(rng.randrange(0, 4_102_444_800_000) for _ in range(20_000))]
+    for ms in samples:
+        expected = datetime(1970, 1, 1) + timedelta(milliseconds=ms)
+        assert from_ms(ms) == expected
+        assert iso_ms(ms) == expected.isoformat(timespec="milliseconds") + "Z"
