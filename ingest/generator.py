@@ -142,8 +142,7 @@ def land_extras(lake: SyntheticLake, store: LakeStore, *, application_id: str, e
     store.put(key, gzip.compress(b"\n".join(lines) + b"\n" if lines else b"", SYNTHETIC_GZIP_LEVEL, mtime=0))
     for (source, owner, kind), items in lake.campaign_catalog().items():
         write_catalog(store, catalog_key(source, owner, kind), items)
-    truth = lake.truth.to_json()
-    store.put(TRUTH_KEY, truth.encode("utf-8") if isinstance(truth, str) else truth)
+    store.put(TRUTH_KEY, lake.truth.to_json_bytes())
     return len(lines), key
 
 
