@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import random
 from collections.abc import Iterator
 from datetime import datetime, timedelta
@@ -17,6 +18,7 @@ from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
 from ingest.landing import BufferingHints
 from ingest.synthetic import planned_lake_frozen
 from ingest.synthetic.config import from_ms, iso_ms
+from ingest.synthetic.scenarios import Planner
 
 #: sha256 over every object's key and sha256 of a lake ``generate_lake`` wrote for ``_GOLDEN_CONFIG``, computed with
 #: main's code at commit 52f2e20, *before* the speed work that followed it (the lander's per-record path, the
@@ -113,3 +115,14 @@ def test_epoch_milliseconds_convert_as_timedelta_milliseconds_does() -> None:
         expected = datetime(1970, 1, 1) + timedelta(milliseconds=ms)
         assert from_ms(ms) == expected
         assert iso_ms(ms) == expected.isoformat(timespec="milliseconds") + "Z"
+
+
+def test_records_are_planned_in_arrival_then_planning_order() -> None:
+    """The planner sorts by arrival alone (stably); the order must be the full (arrival, seq) order it stands for,
+    which holds only while every entry is appended in ``seq`` order."""
+    planner = Planner(GeneratorConfig(seed=9, events=3_000, end=datetime(2026, 11, 20)))
+    planner.run()
+    keys = [(arrival, seq) for arrival, seq, *_ in planner.entries]
+    assert keys == sorted(keys)
+    assert len(set(keys)) == len(keys)
+    assert any(a[0] == b[0] for a, b in itertools.pairwise(keys))  # ties exist, so their order is tested too
