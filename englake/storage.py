@@ -17,8 +17,17 @@ from botocore.exceptions import ClientError
 
 from englake.errors import LakeError, client_error_code
 
-#: What ``tempfile.mkstemp`` opens a temporary file with: created here or failing, never through a link.
-_TEMPORARY_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+#: What ``tempfile.mkstemp`` opens a temporary file with: created here or failing, never through a link, not
+#: inherited, and binary where the OS knows text mode (the flags a platform lacks are 0, as in ``tempfile``).
+_TEMPORARY_FLAGS = (
+    os.O_WRONLY
+    | os.O_CREAT
+    | os.O_EXCL
+    | getattr(os, "O_NOFOLLOW", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+    | getattr(os, "O_NOINHERIT", 0)
+    | getattr(os, "O_BINARY", 0)
+)
 
 
 @dataclass(frozen=True)
