@@ -83,7 +83,8 @@ class SyntheticLake:
         self, progress: Callable[[int], None] | None = None
     ) -> Iterator[tuple[Producer | None, datetime, bytes]]:
         """``records`` as (producer, arrival, UTF-8 bytes): what landing writes, without a round trip through
-        ``str`` (renderers produce bytes; a line made as text, such as a malformed one, is encoded here)."""
+        ``str`` (renderers produce bytes; a line made as text, such as a malformed one, is encoded here). Until the
+        iteration ends (or the iterator is closed), what was alive at its start is frozen: ``planned_lake_frozen``."""
         done = 0
         with planned_lake_frozen():
             for arrival, _, producer, fn, args in self._entries:
