@@ -93,6 +93,10 @@ def test_the_planned_lake_is_frozen_while_records_render_and_released_after() ->
     for _ in records:
         pass
     assert gc.get_freeze_count() == 0
+    abandoned = lake.encoded()
+    next(abandoned)
+    abandoned.close()  # a consumer that stops early (an error while landing) releases the freeze too
+    assert gc.get_freeze_count() == 0
 
 
 @pytest.mark.usefixtures("collector_state")
