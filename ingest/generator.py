@@ -60,7 +60,15 @@ from ingest.layout import (
     Producer,
     endpoint_export_key,
 )
-from ingest.synthetic import VIEWS, GeneratorConfig, GroundTruth, RawRecord, SyntheticLake, generate
+from ingest.synthetic import (
+    VIEWS,
+    GeneratorConfig,
+    GroundTruth,
+    RawRecord,
+    SyntheticLake,
+    generate,
+    planned_lake_frozen,
+)
 
 __all__ = [
     "SYNTHETIC_GZIP_LEVEL",
@@ -134,8 +142,7 @@ def land_extras(lake: SyntheticLake, store: LakeStore, *, application_id: str, e
     store.put(key, gzip.compress(b"\n".join(lines) + b"\n" if lines else b"", SYNTHETIC_GZIP_LEVEL, mtime=0))
     for (source, owner, kind), items in lake.campaign_catalog().items():
         write_catalog(store, catalog_key(source, owner, kind), items)
-    truth = lake.truth.to_json()
-    store.put(TRUTH_KEY, truth.encode("utf-8") if isinstance(truth, str) else truth)
+    store.put(TRUTH_KEY, lake.truth.to_json_bytes())
     return len(lines), key
 
 
@@ -153,11 +160,12 @@ def land_synthetic(
     gzip_level: int = SYNTHETIC_GZIP_LEVEL,
 ) -> GenerateResult:
     """Land a synthetic lake's records through the lander, then its endpoint export, catalog and ground truth."""
-    with FirehoseLander(
-        store, hints, gzip=gzip_objects, delimited=delimited, uuid_seed=uuid_seed, gzip_level=gzip_level
-    ) as lander:
-        records, unassigned = land_records(lake.encoded(progress=progress), lander)
-    endpoints, key = land_extras(lake, store, application_id=application_id, export_id=export_id)
+    with planned_lake_frozen():
+        with FirehoseLander(
+            store, hints, gzip=gzip_objects, delimited=delimited, uuid_seed=uuid_seed, gzip_level=gzip_level
+        ) as lander:
+            records, unassigned = land_records(lake.encoded(progress=progress), lander)
+        endpoints, key = land_extras(lake, store, application_id=application_id, export_id=export_id)
     return GenerateResult(lander.report, records, unassigned, endpoints, key)
 
 

@@ -247,8 +247,8 @@ class _StandInLake:
     @property
     def truth(self) -> Any:
         class Truth:
-            def to_json(self) -> str:
-                return '{"records_written": 5}'
+            def to_json_bytes(self) -> bytes:  # what land_extras stores, as GroundTruth.to_json_bytes
+                return b'{"records_written": 5}'
 
         return Truth()
 

