@@ -1,7 +1,7 @@
 {#-
   Views on DuckDB are re-created only when they would change. A view is SQL text, so an hourly run has nothing to
   redo for one whose compiled SQL is the same and whose upstream relations have the same columns: re-creating the
-  33 views cost about 0.1 s each of a run's few seconds. The view's comment keeps a fingerprint of both (DuckDB has
+  32 views cost about 0.1 s each of a run's few seconds. The view's comment keeps a fingerprint of both (DuckDB has
   no column comments to lose: persist_docs is Athena's only); a full refresh re-creates every view. Athena keeps
   dbt's own view materialization.
 -#}
