@@ -28,6 +28,9 @@ def test_a_view_is_recreated_only_when_its_sql_or_upstream_columns_change(tmp_pa
     run_dbt(["seed"], settings)
     first = _messages(["--select", "+email_send"], settings)
     assert first["email_send"] == "OK"
+    with duckdb.connect(str(settings.resolved_duckdb_path), read_only=True) as db:
+        (comment,) = db.execute("select comment from duckdb_views() where view_name = 'email_send'").fetchone()
+    assert comment.startswith("englake view fingerprint ")  # says what it is to whoever reads it in the docs
     again = _messages(["--select", "+email_send"], settings)
     assert again["email_send"] == "unchanged"
     assert again["int_events_unioned"] == "unchanged"  # a view over views

@@ -1,9 +1,9 @@
 {#-
   Views on DuckDB are re-created only when they would change. A view is SQL text, so an hourly run has nothing to
   redo for one whose compiled SQL is the same and whose upstream relations have the same columns: re-creating the
-  32 views cost about 0.1 s each of a run's few seconds. The view's comment keeps a fingerprint of both (DuckDB has
-  no column comments to lose: persist_docs is Athena's only); a full refresh re-creates every view. Athena keeps
-  dbt's own view materialization.
+  32 views cost about 0.1 s each of a run's few seconds. The view's comment keeps a fingerprint of both, named as
+  such for whoever reads it in DuckDB or the docs site (persist_docs is Athena's only, so there is no description
+  to lose); a full refresh re-creates every view. Athena keeps dbt's own view materialization.
 -#}
 {% materialization view, adapter='duckdb' %}
     {%- set existing = load_cached_relation(this) -%}
@@ -37,7 +37,7 @@
         {%- endif -%}
     {%- endfor %}
     with wanted as (
-        select md5({{ englake.string_literal(local_md5(sql)) }} || coalesce((
+        select 'englake view fingerprint ' || md5({{ englake.string_literal(local_md5(sql)) }} || coalesce((
             select string_agg(schema_name || '.' || table_name || '.' || column_index || '.' || column_name || ' ' || data_type, ',' order by schema_name, table_name, column_index)
             from duckdb_columns()
             where database_name = {{ englake.string_literal(relation.database) }}
