@@ -32,6 +32,16 @@ def _aws_test_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("AWS_PROFILE", raising=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_lake_left_in_the_working_folder() -> Iterator[None]:
+    """`make demo` refuses a ./lake it did not create, so no test may leave one where the tests run (the default
+    lake root is ./lake: a test that runs dbt with default settings makes one)."""
+    lake = Path.cwd() / "lake"
+    existed = lake.exists()
+    yield
+    assert existed or not lake.exists(), f"a test created {lake}: give it a lake under tmp_path"
+
+
 #: The generated lake the model tests share (built once per session: dbt on DuckDB takes most of a minute).
 MODELS_LAKE_CONFIG = GeneratorConfig(seed=11, events=6_000, days=10)
 

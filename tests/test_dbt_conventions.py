@@ -92,8 +92,8 @@ def test_a_contract_violation_on_segment_membership_fails_the_build(
     assert "endpoint_id" in node.message
 
 
-def test_the_selectors_pick_what_their_names_say(empty_build: dict[str, str]) -> None:
-    settings = Settings(lake_root="/nonexistent-englake-lake")
+def test_the_selectors_pick_what_their_names_say(empty_build: dict[str, str], tmp_path: Path) -> None:
+    settings = Settings(lake_root=str(tmp_path / "lake"))
 
     def names(selector: str) -> set[str]:
         result = run_dbt(["ls", "--selector", selector, "--resource-type", "model", "--quiet"], settings)
@@ -108,13 +108,14 @@ def test_the_selectors_pick_what_their_names_say(empty_build: dict[str, str]) ->
     assert not {"email_open", "segment_membership"} & maintenance  # views and plain tables have no Iceberg upkeep
 
 
-def test_the_untested_views_are_plain_filters_of_fct_events() -> None:
+def test_the_untested_views_are_plain_filters_of_fct_events(tmp_path: Path) -> None:
     """The per-event-type and dashboard views carry no data tests of their own (issue 15: re-testing them was a
     tenth of a 1M-event build). fct_events' tests (unique, not-null event ids, …) hold for them only while each is
     fct_events filtered, with no join, unnest or union that could repeat or add rows."""
     from englake.dbt import target_dir
 
-    run_dbt(["compile", "--select", "path:models/marts/events", "path:models/dashboards", "--quiet"], Settings())
+    settings = Settings(lake_root=str(tmp_path / "lake"), duckdb_path=str(tmp_path / "englake.duckdb"))
+    run_dbt(["compile", "--select", "path:models/marts/events", "path:models/dashboards", "--quiet"], settings)
     manifest = json.loads((target_dir() / "manifest.json").read_text())
     nodes = manifest["nodes"].values()
     tested = {node.get("attached_node") for node in nodes if node["resource_type"] == "test"}

@@ -48,11 +48,11 @@ def test_a_view_is_recreated_only_when_its_sql_or_upstream_columns_change(tmp_pa
     assert _messages(["--select", "email_send", "--full-refresh"], settings)["email_send"] == "OK"
 
 
-def test_dbt_sends_no_usage_events(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dbt_sends_no_usage_events(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """dbt's default is to send anonymous usage events to dbt Labs; dbt_project.yml turns that off for every run."""
     import dbt.tracking
 
     monkeypatch.delenv("DO_NOT_TRACK", raising=False)
-    run_dbt(["ls", "--select", "fct_events", "--quiet"], Settings(lake_root="/nonexistent-englake-lake"))
+    run_dbt(["ls", "--select", "fct_events", "--quiet"], Settings(lake_root=str(tmp_path / "lake")))
     assert dbt.tracking.active_user is not None
     assert dbt.tracking.active_user.do_not_track
