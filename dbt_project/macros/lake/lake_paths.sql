@@ -19,9 +19,9 @@
     {%- set relation = source('lake', 'raw_' ~ producer) -%}
     {%- set prefix = englake.lake_path() ~ '/raw/' ~ producer ~ '/' -%}
     {%- set unstored = englake._duckdb_unstored_objects(producer, prefix, since_datehour, stored) if execute and since_datehour and stored else none -%}
-    {%- if unstored is not none and unstored[1] <= 5000 -%}
+    {%- if unstored is not none -%}
         {#- Read only those objects: the source's own read_csv, with their list in place of its glob. -#}
-        {%- set relation = (relation | string).replace(englake.string_literal(prefix ~ '**/*'), unstored[0]) if unstored[1] else none -%}
+        {%- set relation = (relation | string).replace(englake.string_literal(prefix ~ '**/*'), unstored) if unstored != '[]' else none -%}
     {%- elif execute and not englake._duckdb_glob_has_files(prefix ~ '**/*') -%}
         {%- set relation = none -%}
     {%- endif -%}
@@ -65,10 +65,11 @@ coalesce(nullif(regexp_extract({{ path_expr }}, '^.*/(raw/{{ producer }}/.*)$', 
 
 {#-
   The objects under `prefix` (a producer's raw prefix on DuckDB) from arrival hour `since_datehour` on of which
-  `stored` holds no record, as [a DuckDB list literal of their paths, how many]. Only the day folders of the 62 days
-  from `since_datehour`'s day are listed, so the listing costs the same at any lake age (Firehose names a folder by
-  the hour it wrote the object, and a run reads what arrived since the previous one). When today (UTC) is past
-  those days, as after a long pause, none: the caller reads the whole prefix.
+  `stored` holds no record, as a DuckDB list literal of their paths ('[]' for none). Only the day folders of the 62
+  days from `since_datehour`'s day are listed, so the listing costs the same at any lake age (Firehose names a folder
+  by the hour it wrote the object, and a run reads what arrived since the previous one). None when today (UTC) is
+  past those days, as after a long pause, or when more than 5,000 objects are new: the caller reads the whole
+  prefix.
 -#}
 {% macro _duckdb_unstored_objects(producer, prefix, since_datehour, stored) %}
     {%- set days = 62 -%}
@@ -86,8 +87,8 @@ coalesce(nullif(regexp_extract({{ path_expr }}, '^.*/(raw/{{ producer }}/.*)$', 
                 select object_key from {{ stored }} where datehour >= {{ englake.string_literal(since_datehour) }}
             )
     {%- endset -%}
-    {%- set row = run_query(query).rows[0] -%}
-    {{ return([row[0], row[1]]) }}
+    {%- set paths, count = run_query(query).rows[0] -%}
+    {{ return(paths if count <= 5000 else none) }}
 {% endmacro %}
 
 
