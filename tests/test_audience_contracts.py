@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 
+import boto3
 import pytest
+from botocore.config import Config
 from pydantic import ValidationError
 
 from handlers.audiences import handler, process
@@ -39,8 +41,12 @@ def test_defect_3b_a_validation_api_error_rejects_the_row_and_the_file_goes_on()
     """The reference's except block raised NameError (traceback not imported) and the whole run failed."""
     with world() as w:
         w.phones.inject_fault("PhoneNumberValidate", lambda params: throttled() if params else None)
+        # Two attempts, not the adaptive ten with real back-off (75 s of waiting): the SDK still gives up throttled.
+        two_attempts = w.phones.attach(
+            boto3.client("pinpoint", region_name="us-east-1", config=Config(retries={"total_max_attempts": 2}))
+        )
         ref = w.drop(PREFIX + "a.csv", b"ChannelType,Address\nSMS,+12065550142\nEMAIL,a@example.com\n")
-        staged = process.stage(w.start(ref, "pinpoint"), w.context("pinpoint"))
+        staged = process.stage(w.start(ref, "pinpoint"), w.context("pinpoint", validation_client=two_attempts))
         assert (staged.accepted, staged.rejected) == (1, 1)
         report = json.loads(w.s3.get_object(Bucket=ref.bucket, Key=staged.report_key)["Body"].read())
         assert "drop the file again" in report["rejects"][0]["reason"]
