@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from englake.console import styled
 from englake.database import check_unlocked
 from englake.errors import DbtError
-from englake.project import dbt_project_dir
+from englake.project import DBT_WORK_DIR_VARIABLE, dbt_project_dir
 from englake.settings import AthenaSettings, DbtTarget, Settings, get_settings
 
 if TYPE_CHECKING:  # dbt takes seconds to import: only the commands that run it pay for that
@@ -29,8 +29,12 @@ PROJECT_DIR = dbt_project_dir()
 
 
 def work_dir() -> Path:
-    """Where dbt writes target/ and logs/: the project folder when it is writable (a source checkout), else a
-    per-user cache folder (an installed wheel's site-packages may be read-only or shared)."""
+    """Where dbt writes target/ and logs/: ENGLAKE_DBT_WORK_DIR when set (e.g. one per parallel test process), else
+    the project folder when it is writable (a source checkout), else a per-user cache folder (an installed wheel's
+    site-packages may be read-only or shared)."""
+    chosen = os.environ.get(DBT_WORK_DIR_VARIABLE)
+    if chosen:
+        return Path(chosen).resolve()
     project = project_dir()
     if os.access(project, os.W_OK):
         return project
@@ -105,7 +109,9 @@ def run_dbt(
     if not styled():  # dbt colours its log lines even into a pipe or a file; plain when our console is plain
         full = ["--no-use-colors", *full]
     if work != project:
-        full += ["--target-path", str(work / "target"), "--log-path", str(work / "logs")]
+        if "--target-path" not in args:  # a caller's own target path (the analyses' folder) stands
+            full += ["--target-path", str(work / "target")]
+        full += ["--log-path", str(work / "logs")]
     if chosen is DbtTarget.duckdb and settings.is_local:
         settings.local_lake_path.mkdir(parents=True, exist_ok=True)
         # dbt-duckdb would fail on a file another process holds with a long traceback; say so in one line first.

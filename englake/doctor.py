@@ -22,7 +22,7 @@ from englake.errors import (
     LakeError,
     as_project_error,
 )
-from englake.project import dbt_project_dir
+from englake.project import DBT_WORK_DIR_VARIABLE, dbt_project_dir
 from englake.settings import Settings
 
 #: The settings classes of englake and its handlers (module, class); each reads ``<its prefix><FIELD>``.
@@ -36,7 +36,10 @@ SETTINGS_CLASSES = (
     ("handlers.hooks.config", "HookSettings"),
 )
 #: Read by the CLI itself, not a settings class.
-CLI_VARIABLES = {"ENGLAKE_DEBUG": ("0", "1 for tracebacks and debug logs")}
+CLI_VARIABLES = {
+    "ENGLAKE_DEBUG": ("0", "1 for tracebacks and debug logs"),
+    DBT_WORK_DIR_VARIABLE: ("", "where dbt writes target/ and logs/ (default: the project, or ~/.cache/englake/dbt)"),
+}
 #: The dbt profile's variables: env_var('ENGLAKE_…', 'default') in the committed profile.
 _ENV_VAR = re.compile(r"env_var\(\s*'(?P<name>ENGLAKE_[A-Z0-9_]+)'\s*(?:,\s*'(?P<default>[^']*)')?\s*\)")
 #: Values of settings whose names say they are secret are never printed.

@@ -22,6 +22,8 @@ class DbtTarget(StrEnum):
 
 
 _PROJECT = Path(__file__).resolve().parent / "dbt_project"
+#: Names the folder dbt writes target/ and logs/ into, instead of the project folder (two runs from one checkout).
+DBT_WORK_DIR_VARIABLE = "ENGLAKE_DBT_WORK_DIR"
 
 
 @cache

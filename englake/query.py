@@ -11,7 +11,6 @@ from typing import Any
 
 from englake.database import open_built, require_built
 from englake.errors import ConfigError, InputError, as_project_error
-from englake.project import dbt_project_dir
 from englake.settings import Settings
 
 #: Where ``englake models analyses`` compiles (apart from target/, which check-athena fills with Athena SQL).
@@ -62,12 +61,12 @@ def run_analyses(
     settings: Settings, *, select: str | None = None, dbt_vars: str | None = None
 ) -> Iterator[AnalysisResult]:
     """Compile the analyses with dbt (for DuckDB, into ``target-analyses/``) and run each, in name order."""
-    from englake.dbt import run_dbt
+    from englake.dbt import run_dbt, work_dir
 
     if not settings.is_local:
         raise ConfigError(f"englake models analyses runs on the embedded DuckDB file; the lake is {settings.lake_root}")
     require_built(settings.resolved_duckdb_path)
-    target_path = dbt_project_dir() / ANALYSES_TARGET
+    target_path = work_dir() / ANALYSES_TARGET  # beside target/: the project folder may be read-only
     compiled = target_path / "compiled" / "englake" / "analyses"
     shutil.rmtree(compiled, ignore_errors=True)  # only this run's analyses, none left from an earlier selection
     args = ["compile", "--select", f"resource_type:analysis,{select}" if select else "resource_type:analysis"]

@@ -90,8 +90,12 @@ def test_cli_sql_without_built_models_is_a_lake_error(tmp_path: Path) -> None:
 
 
 @pytest.mark.dbt
-def test_cli_models_analyses_run_the_dbt_analyses(lake: Path, truth: GroundTruth) -> None:
-    done = _run("models", "analyses", "--select", "campaign_engagement_30d", "--format", "json", lake=lake)
+def test_cli_models_analyses_run_the_dbt_analyses(lake: Path, truth: GroundTruth, tmp_path: Path) -> None:
+    work = tmp_path / "dbt-work"  # ENGLAKE_DBT_WORK_DIR: where dbt writes, not the project folder (maybe read-only)
+    done = _run(
+        "models", "analyses", "--select", "campaign_engagement_30d", "--format", "json", lake=lake,
+        ENGLAKE_DBT_WORK_DIR=str(work),
+    )  # fmt: skip
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in done.stdout.splitlines()]
     assert {row["analysis"] for row in rows} == {"campaign_engagement_30d"}
@@ -104,8 +108,9 @@ def test_cli_models_analyses_run_the_dbt_analyses(lake: Path, truth: GroundTruth
     assert rows
     for row in rows:
         assert row["num_sends"] == sends[row["pinpoint_campaign_id"]], row
-    # check-athena's Athena SQL lives in target/; the analyses compile apart from it.
-    assert (Path(__file__).resolve().parents[1] / "dbt_project" / "target-analyses").is_dir()
+    # check-athena's Athena SQL lives in target/; the analyses compile apart from it, in the work folder.
+    compiled = {path.name for path in (work / "target-analyses").rglob("*.sql")}
+    assert compiled == {"campaign_engagement_30d.sql"}
 
 
 @pytest.mark.dbt

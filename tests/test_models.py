@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from englake.dbt import PROJECT_DIR, run_dbt, target_dir
+from englake.dbt import run_dbt, target_dir
 from englake.models import build_models, query_local
 from englake.settings import Settings
 from englake.storage import LocalStore
@@ -248,7 +248,7 @@ def test_analyst_queries_match_truth(lake) -> None:
     settings, truth, _ = lake
     address = _address_with_opened_and_unopened_mail(truth)
     run_dbt(["compile", "--select", "resource_type:analysis", "--vars", json.dumps({"address": address})], settings)
-    compiled = PROJECT_DIR / "target" / "compiled" / "englake" / "analyses"
+    compiled = target_dir() / "compiled" / "englake" / "analyses"
     with duckdb.connect(str(settings.resolved_duckdb_path), read_only=True) as db:
         verbatim = db.execute((compiled / "reference" / "campaign_engagement_30d_verbatim.sql").read_text()).fetchall()
         ours = db.execute((compiled / "campaign_engagement_30d.sql").read_text()).fetchall()
