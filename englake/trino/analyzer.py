@@ -140,7 +140,7 @@ def comparison_problems(tree: exp.Expression, prober: Prober) -> list[str]:
         for left, right in pairs:
             if isinstance(left, exp.Null) or isinstance(right, exp.Null):
                 continue
-            left_type, right_type = prober.type_of(left), prober.type_of(right)
+            left_type, right_type = prober.types_of([left, right])
             if left_type is None or right_type is None:
                 continue
             families = {family(left_type), family(right_type)}
@@ -223,7 +223,7 @@ def branch_problems(tree: exp.Expression, prober: Prober) -> list[str]:
             results = [node.args.get("true"), node.args.get("false")]
         else:
             results = [node.this, *node.expressions]
-        typed = [prober.type_of(r) for r in results if r is not None and not isinstance(r, exp.Null)]
+        typed = prober.types_of([r for r in results if r is not None and not isinstance(r, exp.Null)])
         known = [t for t in typed if t is not None]
         for other_type in known[1:]:
             first = known[0]

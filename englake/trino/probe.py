@@ -6,6 +6,8 @@ relations already built, so asking it is how the analyzer and the typed rewrites
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import duckdb
 from sqlglot import exp
 
@@ -19,12 +21,26 @@ class Prober:
 
     def type_of(self, node: exp.Expression, *, joins_before: exp.Join | None = None) -> str | None:
         """The DuckDB type of ``node``, evaluated in the FROM clause of its SELECT (up to ``joins_before``)."""
-        if node.find_ancestor(exp.Lambda) is not None or isinstance(node, exp.Lambda):
-            return None  # lambda variables have no relation to select them from
-        select = node.find_ancestor(exp.Select)
-        if select is None:
+        found = self._types([node], joins_before)
+        return None if found is None else found[0]
+
+    def types_of(self, nodes: Sequence[exp.Expression]) -> list[str | None]:
+        """``type_of`` of each node: asked in one DESCRIBE when they share a SELECT (a CASE's results, the two sides
+        of a comparison), each on its own when that one cannot be asked (one of them alone fails)."""
+        if len(nodes) > 1:
+            found = self._types(nodes)
+            if found is not None:
+                return list(found)
+        return [self.type_of(node) for node in nodes]
+
+    def _types(self, nodes: Sequence[exp.Expression], joins_before: exp.Join | None = None) -> list[str] | None:
+        for node in nodes:
+            if node.find_ancestor(exp.Lambda) is not None or isinstance(node, exp.Lambda):
+                return None  # lambda variables have no relation to select them from
+        select = nodes[0].find_ancestor(exp.Select)
+        if select is None or any(node.find_ancestor(exp.Select) is not select for node in nodes[1:]):
             return None
-        probe = exp.Select(expressions=[exp.alias_(node.copy(), "__probe")])
+        probe = exp.Select(expressions=[exp.alias_(node.copy(), f"__probe{i}") for i, node in enumerate(nodes)])
         if select.args.get("from_") is not None:
             probe.set("from_", select.args["from_"].copy())
         joins = []
@@ -39,8 +55,8 @@ class Prober:
                     break
                 probe.set("group", select.args["group"].copy())
             found = self._describe(self._with_context(select, probe))
-            if found:
-                return found[0]
+            if found and len(found) == len(nodes):
+                return found
         return None
 
     def column_types(self, select: exp.Expression) -> list[tuple[str, str]] | None:
@@ -70,7 +86,7 @@ class Prober:
         return None if columns is None else [t for _, t in columns]
 
     def _describe_columns(self, probe: exp.Expression) -> list[tuple[str, str]] | None:
-        sql = probe.sql(dialect="duckdb")
+        sql = probe.sql(dialect="duckdb", copy=False)  # the probe is a copy already, made for this question
         try:
             rows = self._connection.execute(f"DESCRIBE {sql}").fetchall()
         except duckdb.Error:

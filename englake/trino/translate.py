@@ -253,7 +253,7 @@ def _rewrite_typed(tree: exp.Expression, prober: Prober) -> None:
     """Rewrites that need operand types: integer division, varchar → integer casts, to_milliseconds."""
     for node in reversed(list(tree.walk(bfs=False))):
         if isinstance(node, exp.Div):
-            left, right = prober.type_of(node.this), prober.type_of(node.expression)
+            left, right = prober.types_of([node.this, node.expression])
             if analyzer.is_integer(left) and analyzer.is_integer(right):
                 node.replace(_call("trino_int_divide", node.this.copy(), node.expression.copy()))
         elif isinstance(node, exp.Cast | exp.TryCast) and node.to.this in _INTEGER_TYPES:
