@@ -30,13 +30,15 @@ shell: $(VENV)/.runtime-installed
 	@echo "englake is on PATH in this shell ($(abspath $(BIN))); exit to leave" >&2
 	@VIRTUAL_ENV="$(abspath $(VENV))" PATH="$(abspath $(BIN)):$$PATH" $${SHELL:-/bin/sh}
 
-## Lint (ruff, cfn-lint), check that every import is a declared dependency (deptry), and run every test.
+## Lint (ruff, cfn-lint), check that every import is a declared dependency (deptry), and run every test, in
+## TEST_PROCESSES processes (pytest-xdist; a module's tests stay in one process, so its shared fixtures are built once).
+TEST_PROCESSES ?= 2
 test: $(VENV)/.test-installed browser
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/cfn-lint deploy/*.yaml
 	$(BIN)/deptry .
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=$(TEST_PROCESSES) --dist=loadscope
 
 ## Debian's chromium for the report's browser test (root and apt-get needed; elsewhere that test is skipped).
 browser:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -12,10 +15,20 @@ import pytest
 from moto import mock_aws
 
 from englake.models import build_models
+from englake.project import DBT_WORK_DIR_VARIABLE
 from englake.settings import Settings
 from englake.storage import LakeStore, LocalStore, open_lake
 from ingest.generator import TRUTH_KEY, GeneratorConfig, generate_lake
 from ingest.synthetic.truth import GroundTruth
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist (make test runs two processes), each worker's dbt writes its own target/ and logs/: two
+    dbt runs writing one manifest and one partial-parse file at once would read each other's halves."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and DBT_WORK_DIR_VARIABLE not in os.environ:
+        os.environ[DBT_WORK_DIR_VARIABLE] = tempfile.mkdtemp(prefix=f"englake-dbt-{worker}-")
+        config.add_cleanup(lambda: shutil.rmtree(os.environ.pop(DBT_WORK_DIR_VARIABLE), ignore_errors=True))
 
 
 @pytest.fixture(autouse=True)
