@@ -21,6 +21,10 @@ from englake.storage import open_lake
 from ingest.reader import lake_objects
 from ingest.sweep import SweepReport, sweep_lake
 
+#: Named selections (dbt_project/selectors.yml) that run after a full build: `hourly` leaves out the seeds and the
+#: models that are not downstream of the raw records (stg_pinpoint__campaigns, which dim_campaigns reads).
+AFTER_A_FULL_BUILD = frozenset({"hourly"})
+
 
 @dataclass
 class BuildResult:
@@ -51,6 +55,9 @@ def build_models(
     if on_duckdb and settings.is_local and not settings.local_lake_path.is_dir():
         # A typo in --lake would otherwise build an empty lake and succeed.
         raise LakeError(f"lake root {settings.local_lake_path} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)")
+    selector = _named_selection(extra_args or [])
+    if on_duckdb and settings.is_local and selector in AFTER_A_FULL_BUILD:
+        _require_a_full_build(settings.resolved_duckdb_path, selector)
     swept = _sweep(settings, sweep_progress) if sweep else None
     args = ["build"]
     if full_refresh:
@@ -68,6 +75,23 @@ def build_models(
         if status == "warn":
             warnings.append(f"{node.node.name}: {node.message}")
     return BuildResult(time.perf_counter() - started, statuses, warnings, swept)
+
+
+def _named_selection(args: list[str]) -> str | None:
+    return args[args.index("--selector") + 1] if "--selector" in args[:-1] else None
+
+
+def _require_a_full_build(path: Path, selector: str) -> None:
+    """A LakeError naming what to run when the DuckDB file has had no full build (fct_events is made by one)."""
+    built = False
+    if path.is_file():
+        with open_built(path) as db:
+            found = db.execute("select count(*) from duckdb_tables() where table_name = 'fct_events'").fetchone()
+            built = bool(found[0])
+    if not built:
+        raise LakeError(
+            f"--selector {selector} runs after a full build and {path} has had none: run `englake models build` first"
+        )
 
 
 def _sweep(settings: Settings, progress: Callable[[int, int], None] | None) -> SweepReport:

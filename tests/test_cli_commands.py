@@ -314,3 +314,15 @@ def test_cli_demo_marks_its_lake_and_replace_overrides(tmp_path: Path) -> None:
     prepare_demo_lake(Settings(lake_root=str(foreign)), replace=True)
     assert not (foreign / "englake.duckdb").exists()
     assert (foreign / DEMO_MARKER_KEY).is_file()
+
+
+def test_cli_hourly_selection_on_a_file_with_no_full_build_says_to_build_first(tmp_path: Path) -> None:
+    """The hourly selection leaves out the seeds and stg_pinpoint__campaigns: on a new file dbt would fail on seven
+    models with a page of catalog errors. One line says what to run instead, and dbt does not start."""
+    (tmp_path / "lake").mkdir()
+    done = _run("models", "build", "--selector", "hourly", lake=tmp_path / "lake")
+    assert done.returncode == EXIT_CODES[LakeError]
+    line = _one_error_line(done)
+    assert "--selector hourly runs after a full build" in line
+    assert "run `englake models build` first" in line
+    assert not (tmp_path / "lake" / "englake.duckdb").exists()

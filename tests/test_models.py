@@ -12,6 +12,7 @@ import duckdb
 import pytest
 
 from englake.dbt import run_dbt, target_dir
+from englake.errors import LakeError
 from englake.models import build_models, query_local
 from englake.settings import Settings
 from englake.storage import LocalStore
@@ -308,8 +309,8 @@ def _counts_by_view(db_path: Path) -> dict[str, int]:
 
 
 def test_incremental_runs_equal_one_full_refresh(tmp_path: Path) -> None:
-    """Land a lake in three arrival-ordered slices with a build after each (a whole `dbt run` first, then the hourly
-    job's selection, which leaves the views out); then rebuild it all at once into another file. Same events, same
+    """Land a lake in three arrival-ordered slices with a build after each (a whole `dbt run` first, as a deployment
+    starts, then the hourly job's selection); then rebuild it all at once into another file. Same events, same
     messages, the same rows in every view, nothing counted twice."""
     from ingest.generator import SyntheticLake
     from ingest.landing import BufferingHints, FirehoseLander
@@ -502,3 +503,17 @@ def test_segment_webinar_registrants_who_opened_the_invitation(lake) -> None:
     }
     assert registered - opened  # some registrants never opened it: they must stay out
     assert _members(settings, "webinar_registrants_opened_invite") == registered & opened
+
+
+def test_the_hourly_selection_runs_on_a_fully_built_file_only(lake, tmp_path: Path) -> None:
+    """`englake models build --selector hourly` checks for a full build first (tests/test_cli_commands.py shows the
+    refusal end to end): the session's fully built file passes; a file with tables but no fct_events does not."""
+    from englake.models import _require_a_full_build
+
+    settings, _, _ = lake
+    _require_a_full_build(settings.resolved_duckdb_path, "hourly")  # built by `englake models build`: no error
+    partial = tmp_path / "partial.duckdb"
+    with duckdb.connect(str(partial)) as db:
+        db.execute("create table stg_lake__records (record_id varchar)")
+    with pytest.raises(LakeError, match="has had none: run `englake models build` first"):
+        _require_a_full_build(partial, "hourly")
