@@ -184,7 +184,7 @@ def models_build(
             _settings(lake),
             full_refresh=full_refresh,
             select=select,
-            extra_args=["--selector", selector] if selector else [],
+            selector=selector,
             target=_target(target),
             sweep_progress=swept,
             dbt_callbacks=[dbt_node_progress(bar)],

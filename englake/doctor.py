@@ -35,7 +35,7 @@ SETTINGS_CLASSES = (
     ("handlers.archiver.queuer", "QueuerEnv"),
     ("handlers.hooks.config", "HookSettings"),
 )
-#: Read by the CLI itself, not a settings class.
+#: Read by englake itself (the CLI, the dbt runner), not a settings class.
 CLI_VARIABLES = {
     "ENGLAKE_DEBUG": ("0", "1 for tracebacks and debug logs"),
     DBT_WORK_DIR_VARIABLE: ("", "where dbt writes target/ and logs/ (default: the project, or ~/.cache/englake/dbt)"),

@@ -41,6 +41,7 @@ def build_models(
     *,
     full_refresh: bool = False,
     select: str | None = None,
+    selector: str | None = None,
     extra_args: list[str] | None = None,
     sweep: bool = True,
     sweep_progress: Callable[[int, int], None] | None = None,
@@ -49,13 +50,13 @@ def build_models(
 ) -> BuildResult:
     """Sweep the lake (objects no engine can read are moved aside), then run `dbt build` (seeds, models, data and
     unit tests) on the embedded default or ``target`` (default ENGLAKE_DBT_TARGET). ``sweep_progress(done, total)``
-    follows the sweep; ``dbt_callbacks`` receive dbt's events (englake.dbt_progress counts nodes from them)."""
+    follows the sweep; ``dbt_callbacks`` receive dbt's events (englake.dbt_progress counts nodes from them).
+    ``selector`` names a selection of dbt_project/selectors.yml; on DuckDB, `hourly` needs a full build first."""
     settings = settings or get_settings()
     on_duckdb = (target or settings.dbt_target) == "duckdb"
     if on_duckdb and settings.is_local and not settings.local_lake_path.is_dir():
         # A typo in --lake would otherwise build an empty lake and succeed.
         raise LakeError(f"lake root {settings.local_lake_path} does not exist (pass --lake or set ENGLAKE_LAKE_ROOT)")
-    selector = _named_selection(extra_args or [])
     if on_duckdb and settings.is_local and selector in AFTER_A_FULL_BUILD:
         _require_a_full_build(settings.resolved_duckdb_path, selector)
     swept = _sweep(settings, sweep_progress) if sweep else None
@@ -64,6 +65,8 @@ def build_models(
         args.append("--full-refresh")
     if select:
         args += ["--select", select]
+    if selector:
+        args += ["--selector", selector]
     args += extra_args or []
     started = time.perf_counter()
     result = run_dbt(args, settings, target, callbacks=dbt_callbacks)
@@ -75,10 +78,6 @@ def build_models(
         if status == "warn":
             warnings.append(f"{node.node.name}: {node.message}")
     return BuildResult(time.perf_counter() - started, statuses, warnings, swept)
-
-
-def _named_selection(args: list[str]) -> str | None:
-    return args[args.index("--selector") + 1] if "--selector" in args[:-1] else None
 
 
 def _require_a_full_build(path: Path, selector: str) -> None:
