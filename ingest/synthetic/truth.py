@@ -410,11 +410,10 @@ class TruthBuilder:
         self.journey_catalog: dict[str, dict[str, Any]] = {}
         self.conversations: dict[str, dict[str, Any]] = {}
         self.whatsapp_inbound: dict[str, dict[str, Any]] = {}
+        self._raw_types: dict[tuple[str, str], tuple[str, bool]] = {}
 
     # -- lines ------------------------------------------------------------------------------------------------
-    def line(
-        self, producer: str | None, *, duplicate: bool = False, late: bool = False, new_fields: bool = False
-    ) -> None:
+    def line(self, producer: str | None, duplicate: bool = False, late: bool = False, new_fields: bool = False) -> None:
         self.records_written += 1
         self.records_by_producer[str(producer) if producer else "unknown"] += 1
         self.duplicate_records += duplicate
@@ -448,9 +447,13 @@ class TruthBuilder:
 
     # -- events -----------------------------------------------------------------------------------------------
     def _raw(self, producer: str, raw_type: str) -> None:
-        key = f"{producer}:{raw_type}"
+        # Once per event, over a few dozen distinct types: the key and whether AWS documents the type, made once each.
+        known = self._raw_types.get((producer, raw_type))
+        if known is None:
+            known = self._raw_types[producer, raw_type] = (f"{producer}:{raw_type}", is_known_type(producer, raw_type))
+        key, documented = known
         self.events_by_raw_type[key] += 1
-        if not is_known_type(producer, raw_type):
+        if not documented:
             self.unknown[key] += 1
 
     def _campaign(self, campaign_id: str, treatment_id: str) -> dict[str, int]:
