@@ -1,9 +1,9 @@
 """The planner's shared state and the emission of one record line (channels and faults build on ``PlannerCore``).
 
-The planner draws every choice from one ``random.Random(seed)`` and records, per record line, only what rendering
-needs (``records.Renderer`` is pure), so records can be rendered lazily in arrival order and duplicates are
-byte-identical. Each distinct event that lands before ``end`` is told to the ``TruthBuilder`` at the moment it is
-planned; the truth never looks at rendered text.
+The planner draws every choice from one seeded ``random.Random`` (``draws.Draws``) and records, per record line,
+only what rendering needs (``records.Renderer`` is pure), so records can be rendered lazily in arrival order and
+duplicates are byte-identical. Each distinct event that lands before ``end`` is told to the ``TruthBuilder`` at the
+moment it is planned; the truth never looks at rendered text.
 
 Time model (all epoch ms, naive UTC):
 
@@ -18,13 +18,13 @@ Time model (all epoch ms, naive UTC):
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Any
 
 from ingest.layout import Producer
 from ingest.synthetic import catalog
 from ingest.synthetic.config import GeneratorConfig, to_ms
+from ingest.synthetic.draws import Draws
 from ingest.synthetic.faults import delivery
 from ingest.synthetic.faults.delivery import LATE_AFTER_MS
 from ingest.synthetic.phone_records import PhoneRenderer
@@ -49,7 +49,7 @@ class PlannerCore:
         start, end = config.window()
         self.start_ms, self.end_ms = to_ms(start), to_ms(end)
         self.span = self.end_ms - self.start_ms
-        self.rng = random.Random(config.seed)
+        self.rng = Draws(config.seed)
         self.rnd = self.rng.random
         self.renderer = Renderer(config.application_id, config.aws_account_id, config.region)
         self.truth = TruthBuilder(config.seed, start, end, config.application_id)
