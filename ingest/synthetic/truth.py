@@ -23,6 +23,7 @@ Counting rules (the ones a model has to get right):
 from __future__ import annotations
 
 import json
+import operator
 from collections import Counter
 from dataclasses import dataclass, fields
 from datetime import datetime
@@ -269,10 +270,10 @@ JOURNEY_COUNTERS: tuple[str, ...] = tuple("journey_sends" if c == "campaign_send
 _TIME_KEYS = frozenset({"start", "end", "sent_at", "time", "first", "last", "status_at"})
 
 
-def _default(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return value.isoformat(timespec="milliseconds")
-    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+#: What orjson writes for each datetime of the truth (hundreds of thousands): ``value.isoformat("T", "milliseconds")``,
+#: called from C, a third faster than a Python function doing the same. Anything else the truth should never hold
+#: fails in that call, and orjson raises its ``JSONEncodeError`` (a ``TypeError``) naming the type.
+_default = operator.methodcaller("isoformat", "T", "milliseconds")
 
 
 def _decode_times(value: Any, key: str | None = None) -> Any:
