@@ -118,7 +118,22 @@ def from_ms(ms: int) -> datetime:
     return EPOCH + timedelta(0, 0, 0, ms)
 
 
+#: ``iso_ms``'s pieces: the date of each day seen (``YYYY-MM-DDT``, one per day of the window), and tables of the
+#: time of day: ``HH:MM:`` per minute of the day, ``SS.`` per second, ``mmmZ`` per millisecond.
+_ISO_DAYS: dict[int, str] = {}
+_ISO_HOUR_MINUTES = [f"{hour:02d}:{minute:02d}:" for hour in range(24) for minute in range(60)]
+_ISO_SECONDS = [f"{second:02d}." for second in range(60)]
+_ISO_MILLISECONDS = [f"{ms:03d}Z" for ms in range(1000)]
+
+
 def iso_ms(ms: int) -> str:
     """SES-style ISO-8601 with milliseconds and ``Z`` (``2026-11-20T10:15:31.123Z``)."""
-    # datetime's own C formatting: twice as fast as formatting each field (SES records call this per record).
-    return (EPOCH + timedelta(0, 0, 0, ms)).isoformat(timespec="milliseconds") + "Z"  # see from_ms
+    # Called for most SES records and many planned events: table look-ups and one datetime per day are a third of
+    # the time of ``(EPOCH + timedelta(0, 0, 0, ms)).isoformat(timespec="milliseconds") + "Z"``, the same text.
+    day, rest = divmod(ms, DAY_MS)
+    date = _ISO_DAYS.get(day)
+    if date is None:
+        date = _ISO_DAYS[day] = (EPOCH + timedelta(day)).isoformat()[:11]
+    return (
+        date + _ISO_HOUR_MINUTES[rest // MINUTE_MS] + _ISO_SECONDS[rest // 1000 % 60] + _ISO_MILLISECONDS[rest % 1000]
+    )

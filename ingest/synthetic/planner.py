@@ -1,9 +1,9 @@
 """The planner's shared state and the emission of one record line (channels and faults build on ``PlannerCore``).
 
-The planner draws every choice from one ``random.Random(seed)`` and records, per record line, only what rendering
-needs (``records.Renderer`` is pure), so records can be rendered lazily in arrival order and duplicates are
-byte-identical. Each distinct event that lands before ``end`` is told to the ``TruthBuilder`` at the moment it is
-planned; the truth never looks at rendered text.
+The planner draws every choice from one seeded ``random.Random`` (``draws.Draws``) and records, per record line,
+only what rendering needs (``records.Renderer`` is pure), so records can be rendered lazily in arrival order and
+duplicates are byte-identical. Each distinct event that lands before ``end`` is told to the ``TruthBuilder`` at the
+moment it is planned; the truth never looks at rendered text.
 
 Time model (all epoch ms, naive UTC):
 
@@ -18,14 +18,15 @@ Time model (all epoch ms, naive UTC):
 
 from __future__ import annotations
 
-import random
 from collections.abc import Callable
 from typing import Any
 
 from ingest.layout import Producer
 from ingest.synthetic import catalog
 from ingest.synthetic.config import GeneratorConfig, to_ms
+from ingest.synthetic.draws import Draws
 from ingest.synthetic.faults import delivery
+from ingest.synthetic.faults.delivery import LATE_AFTER_MS
 from ingest.synthetic.phone_records import PhoneRenderer
 from ingest.synthetic.records import Renderer
 from ingest.synthetic.truth import TruthBuilder
@@ -48,7 +49,7 @@ class PlannerCore:
         start, end = config.window()
         self.start_ms, self.end_ms = to_ms(start), to_ms(end)
         self.span = self.end_ms - self.start_ms
-        self.rng = random.Random(config.seed)
+        self.rng = Draws(config.seed)
         self.rnd = self.rng.random
         self.renderer = Renderer(config.application_id, config.aws_account_id, config.region)
         self.truth = TruthBuilder(config.seed, start, end, config.application_id)
@@ -57,6 +58,8 @@ class PlannerCore:
         self.produced = 0
         self._late_enabled = True
         self._new_fields_seen: set[Producer] = set()
+        self._late_rate, self._very_late_rate = config.late_rate, config.very_late_rate
+        self._new_field_rate, self._duplicate_rate = config.new_field_rate, config.duplicate_rate
         # bound renderers, stored once and shared by every entry
         self._f_pp_email = self.renderer.pinpoint_email
         self._f_pp_sms = self.renderer.pinpoint_sms
@@ -129,28 +132,23 @@ class PlannerCore:
         late: bool = True,
     ) -> bool:
         """Plan one valid record; False when it would reach Firehose at or after ``end`` (then it does not exist)."""
-        config = self.config
-        arrival = delivery.arrival_ms(
-            self.rnd,
-            ready_ms,
-            late_rate=config.late_rate,
-            very_late_rate=config.very_late_rate,
-            may_be_late=late and self._late_enabled,
-        )
+        # Runs once per valid record: the rates are read once (``__init__``) and passed positionally.
+        rnd = self.rnd
+        arrival = delivery.arrival_ms(rnd, ready_ms, self._late_rate, self._very_late_rate, late and self._late_enabled)
         if arrival >= self.end_ms:
             return False
-        new_fields = delivery.carries_new_fields(self.rnd, config.new_field_rate, producer not in self._new_fields_seen)
+        new_fields = delivery.carries_new_fields(rnd, self._new_field_rate, producer not in self._new_fields_seen)
         if new_fields:
             self._new_fields_seen.add(producer)
         args = (*args, new_fields)
         self._push(arrival, producer, fn, args)
-        self.truth.line(producer, late=arrival - event_ms >= delivery.LATE_AFTER_MS, new_fields=new_fields)
+        line = self.truth.line
+        line(producer, False, arrival - event_ms >= LATE_AFTER_MS, new_fields)
         self.produced += 1
-        copy = delivery.duplicate_arrival_ms(self.rnd, arrival, config.duplicate_rate)
+        copy = delivery.duplicate_arrival_ms(rnd, arrival, self._duplicate_rate)
         if copy is not None and copy < self.end_ms:
             self._push(copy, producer, fn, args)
-            late_copy = copy - event_ms >= delivery.LATE_AFTER_MS
-            self.truth.line(producer, duplicate=True, late=late_copy, new_fields=new_fields)
+            line(producer, True, copy - event_ms >= LATE_AFTER_MS, new_fields)
         return True
 
     def _uniform_time(self) -> int:

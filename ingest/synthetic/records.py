@@ -165,6 +165,16 @@ class Renderer:
         self.account = aws_account_id
         self.region = region
         self.source_arn_prefix = f"arn:aws:ses:{region}:{aws_account_id}:identity/"
+        #: The app events' ``application``, the same in every one (its ``sdk`` is shared: nothing changes it).
+        self._app_application: dict[str, Any] = {
+            "app_id": application_id,
+            "cognito_identity_pool_id": f"{region}:5b3a6f1e-2c4d-4e8f-9a0b-1c2d3e4f5a6b",
+            "package_name": "com.example.englake",
+            "sdk": {"name": "aws-amplify-js", "version": "6.3.7"},
+            "title": "Englake",
+            "version_name": "4.2.0",
+            "version_code": "420",
+        }
 
     # -- Pinpoint ---------------------------------------------------------------------------------------------
     def _pp_envelope(self, event_type: str, event_ms: int, arrival_ms: int, client_id: str | None) -> dict[str, Any]:
@@ -223,25 +233,29 @@ class Renderer:
         if mail.campaign_id is not None or mail.journey_id is not None:
             rec["client_context"] = {"custom": {"legacy_identifier": self.app_id}}
         rec["awsAccountId"] = self.account
-        to = ", ".join(mail.destinations)
-        headers = [{"name": "From", "value": mail.source}, {"name": "To", "value": to}]
+        mime = {"name": "MIME-Version", "value": "1.0"}
+        content_type = {
+            "name": "Content-Type",
+            "value": f'multipart/alternative;  boundary="----=_Part_{mail.boundary}"',
+        }
+        sender = {"name": "From", "value": mail.source}
+        to = {"name": "To", "value": ", ".join(mail.destinations)}
         # "The subject header isn't included for campaign _email.send events" (common_headers keeps it).
-        if not (event_type == "_email.send" and mail.campaign_id is not None):
-            headers.append({"name": "Subject", "value": mail.subject})
-        headers.append({"name": "MIME-Version", "value": "1.0"})
-        headers.append(
-            {"name": "Content-Type", "value": f'multipart/alternative;  boundary="----=_Part_{mail.boundary}"'}
-        )
+        if event_type == "_email.send" and mail.campaign_id is not None:
+            headers = [sender, to, mime, content_type]
+        else:
+            headers = [sender, to, {"name": "Subject", "value": mail.subject}, mime, content_type]
         if event_type in ("_email.open", "_email.click"):
             headers.append({"name": "Message-ID", "value": "null"})
+        destinations = list(mail.destinations)  # one list, written under both keys
         mail_obj: dict[str, Any] = {
             "message_id": mail.message_id,
             "message_send_timestamp": mail.sent_ms,
             "from_address": mail.source,
-            "destination": list(mail.destinations),
+            "destination": destinations,
             "headers_truncated": False,
             "headers": headers,
-            "common_headers": {"from": mail.source, "to": list(mail.destinations), "subject": mail.subject},
+            "common_headers": {"from": mail.source, "to": destinations, "subject": mail.subject},
         }
         rec["facets"] = {"email_channel": {"mail_event": {"mail": mail_obj, obj_key: obj}}}
         if new_fields:
@@ -373,15 +387,7 @@ class Renderer:
             "event_timestamp": event_ms,
             "arrival_timestamp": arrival_ms,
             "event_version": "3.0",
-            "application": {
-                "app_id": self.app_id,
-                "cognito_identity_pool_id": f"{self.region}:5b3a6f1e-2c4d-4e8f-9a0b-1c2d3e4f5a6b",
-                "package_name": "com.example.englake",
-                "sdk": {"name": "aws-amplify-js", "version": "6.3.7"},
-                "title": "Englake",
-                "version_name": "4.2.0",
-                "version_code": "420",
-            },
+            "application": self._app_application.copy(),  # a copy: new fields add a key to it
             "client": {"client_id": user.email_endpoint_id, "cognito_id": user.cognito_id},
             "device": {
                 "locale": {"code": locale, "country": user.country.iso, "language": locale.split("_")[0]},
@@ -398,10 +404,9 @@ class Renderer:
         return _encode(rec)
 
     # -- SES --------------------------------------------------------------------------------------------------
-    def _ses_tags(self, mail: Mail, style: str, event_type: str) -> dict[str, list[str]]:
+    def _ses_tags(self, mail: Mail, style: str, event_type: str, domain: str) -> dict[str, list[str]]:
         if style == "bare":
             return {"ses:configuration-set": [mail.config_set or ""], **mail.tags}
-        domain = mail.source.rsplit("@", 1)[-1].rstrip(">")
         tags: dict[str, list[str]] = {}
         if event_type == "Subscription":
             tags["ses:operation"] = ["SendEmail"]
@@ -416,7 +421,8 @@ class Renderer:
 
     def _ses_headers(self, mail: Mail, style: str) -> list[dict[str, str]]:
         headers: list[dict[str, str]] = []
-        tag_header = ", ".join(f"{k}={v[0]}" for k, v in mail.tags.items())
+        # a list, not a generator, for join: this runs for most SES records
+        tag_header = ", ".join([f"{k}={v[0]}" for k, v in mail.tags.items()]) if style != "notification" else ""
         if style == "engagement":
             headers.append({"name": "X-SES-CONFIGURATION-SET", "value": mail.config_set or ""})
             headers.append({"name": "X-SES-MESSAGE-TAGS", "value": tag_header})
@@ -439,25 +445,26 @@ class Renderer:
 
     def _ses_mail(self, mail: Mail, style: str, event_type: str) -> dict[str, Any]:
         ts = iso_ms(mail.sent_ms)
+        destinations = list(mail.destinations)  # one list, written where each of the three keys is
+        domain = mail.source.rsplit("@", 1)[-1].rstrip(">")
         common: dict[str, Any] = {"from": [mail.source]}
         if style == "notification":
             common["date"] = _rfc2822(mail.sent_ms)
-        common["to"] = list(mail.destinations)
+        common["to"] = destinations
         common["messageId"] = mail.message_id
         common["subject"] = mail.subject
         if style == "engagement":  # the documented Open/Click mail objects: keys sorted, no sourceArn
             return {
                 "commonHeaders": common,
-                "destination": list(mail.destinations),
+                "destination": destinations,
                 "headers": self._ses_headers(mail, style),
                 "headersTruncated": False,
                 "messageId": mail.message_id,
                 "sendingAccountId": self.account,
                 "source": mail.source,
-                "tags": self._ses_tags(mail, style, event_type),
+                "tags": self._ses_tags(mail, style, event_type, domain),
                 "timestamp": ts,
             }
-        domain = mail.source.rsplit("@", 1)[-1].rstrip(">")
         obj: dict[str, Any] = {
             "timestamp": ts,
             "source": mail.source,
@@ -469,15 +476,15 @@ class Renderer:
         if style == "notification":
             obj["callerIdentity"] = "englake-sender"
         obj["messageId"] = mail.message_id
-        obj["destination"] = list(mail.destinations)
+        obj["destination"] = destinations
         obj["headersTruncated"] = False
         if style == "bare":  # Rendering Failure / DeliveryDelay: no headers
-            obj["tags"] = self._ses_tags(mail, style, event_type)
+            obj["tags"] = self._ses_tags(mail, style, event_type, domain)
             return obj
         obj["headers"] = self._ses_headers(mail, style)
         obj["commonHeaders"] = common
         if style != "notification":  # identity notifications publish no tags
-            obj["tags"] = self._ses_tags(mail, style, event_type)
+            obj["tags"] = self._ses_tags(mail, style, event_type, domain)
         return obj
 
     def ses(

@@ -3,10 +3,11 @@
 
 from __future__ import annotations
 
-import json
+import functools
 import random
 from dataclasses import dataclass, field
 
+import orjson
 import phonenumbers
 
 from ingest.synthetic import catalog
@@ -21,13 +22,14 @@ def hex_id(rng: random.Random, digits: int = 32) -> str:
 
 
 def uuid_like(rng: random.Random) -> str:
-    h = f"{rng.getrandbits(128):032x}"
+    # the same 32 hex digits as f"{…:032x}", in half the time (millions of ids)
+    h = rng.getrandbits(128).to_bytes(16, "big").hex()
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-a{h[17:20]}-{h[20:]}"
 
 
 def ses_message_id(rng: random.Random, prefix: str = "010001") -> str:
     """An id shaped like SES's (``0100018c…-<uuid>-000000``)."""
-    return f"{prefix}{rng.getrandbits(40):010x}-{uuid_like(rng)}-000000"
+    return f"{prefix}{rng.getrandbits(40).to_bytes(5, 'big').hex()}-{uuid_like(rng)}-000000"
 
 
 @dataclass(slots=True)
@@ -68,7 +70,8 @@ class User:
         """The endpoint as Pinpoint embeds it in ``client_context.custom.endpoint``: a JSON document in a string."""
         cached = self._endpoint_json.get(channel)
         if cached is None:
-            cached = json.dumps(
+            # orjson writes what json.dumps(separators=(",", ":"), ensure_ascii=False) does for these strings, 5x faster
+            cached = orjson.dumps(
                 {
                     "ChannelType": channel,
                     "EndpointStatus": self.email_status if channel == "EMAIL" else "ACTIVE",
@@ -79,10 +82,8 @@ class User:
                     "Location": {"Country": self.country.iso, "City": self.city[0]},
                     "Attributes": {"Interests": self.interests},
                     "User": {"UserId": self.user_id, "UserAttributes": {"FirstName": [self.first_name]}},
-                },
-                separators=(",", ":"),
-                ensure_ascii=False,
-            )
+                }
+            ).decode()
             self._endpoint_json[channel] = cached
         return cached
 
@@ -135,15 +136,28 @@ class Journey:
         return run_id
 
 
+@functools.cache
+def _calling_code(prefix: str) -> tuple[int, str]:
+    """The country calling code that starts an E.164 ``prefix`` (as ``phonenumbers.parse`` reads it) and the national
+    digits after it."""
+    code = phonenumbers.parse(f"+{prefix}{'1' * 8}").country_code
+    return code, prefix[len(str(code)) :]
+
+
 def _phone(rng: random.Random, country: Country, taken: set[str]) -> str | None:
     for _ in range(40):
         prefix = rng.choice(country.phone_prefixes)
-        number = "+" + prefix + "".join(str(rng.randrange(10)) for _ in range(country.phone_digits))
+        digits = "".join(str(rng.randrange(10)) for _ in range(country.phone_digits))
+        number = "+" + prefix + digits
         if number in taken:
             continue
-        # number_type is UNKNOWN for every invalid number, so a mobile type implies is_valid_number (which would
-        # classify the number a second time: half of the generator's planning time at 1M events).
-        if phonenumbers.number_type(phonenumbers.parse(number)) in _MOBILE_TYPES:
+        # The number as phonenumbers.parse would return it, made directly (parse was half of this function's time):
+        # the same for every catalogue prefix, whose national part has no leading zero and no national prefix
+        # (tests/generator/test_phone_numbers.py). number_type is UNKNOWN for every invalid number, so a mobile type
+        # implies is_valid_number (which would classify the number a second time).
+        code, national = _calling_code(prefix)
+        parsed = phonenumbers.PhoneNumber(country_code=code, national_number=int(national + digits))
+        if phonenumbers.number_type(parsed) in _MOBILE_TYPES:
             taken.add(number)
             return number
     return None

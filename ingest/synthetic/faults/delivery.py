@@ -29,9 +29,9 @@ DUPLICATE_LATER_MIN_MS, DUPLICATE_LATER_SPREAD_MS = HOUR_MS, 2 * HOUR_MS
 
 
 def arrival_ms(
-    rnd: Callable[[], float], ready_ms: int, *, late_rate: float, very_late_rate: float, may_be_late: bool
+    rnd: Callable[[], float], ready_ms: int, late_rate: float, very_late_rate: float, may_be_late: bool
 ) -> int:
-    """When Firehose receives a record that is ready at ``ready_ms``."""
+    """When Firehose receives a record that is ready at ``ready_ms`` (arguments positional: once per record)."""
     arrival = ready_ms + ON_TIME_MIN_MS + int(rnd() * ON_TIME_SPREAD_MS)
     if may_be_late:
         roll = rnd()
