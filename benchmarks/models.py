@@ -10,11 +10,12 @@ Everything runs in a fresh folder under the system temp dir: a generated lake (G
 `dbt build` (models and tests) into one DuckDB file and `dbt run` (models only, after `dbt seed`) into another, then
 one more hour of records landed through the Firehose lander and an incremental `dbt run` on the built file, then the
 hour after it and the hourly job's selection (`dbt run --selector hourly`). Every dbt run is timed in this process,
-where dbt is imported once. At full size, eight floors: importing dbt in a fresh process, dbt's start-up (a run
+where dbt is imported once. At full size, nine floors: importing dbt in a fresh process, dbt's start-up (a run
 that selects nothing), the hourly selection and a whole `dbt run` with nothing new, DuckDB reading every raw line,
-the hourly selection on no rows (`--empty`: dbt's own cost per model) and its tables alone on no rows, and the
-build's reading and parsing alone (its two parsing models' SQL in an in-memory DuckDB, without dbt or disk: the
-work a one-pass design still does).
+the build's reading and parsing alone (its two parsing models' SQL in an in-memory DuckDB, without dbt or disk: the
+work a one-pass design still does), `englake models build` selecting nothing as a fresh command, the hourly
+selection on no rows (`--empty`: dbt's own cost per model) and its tables alone on no rows; and the hourly job as
+users run it, `englake models build --selector hourly` as a fresh command with nothing new.
 
 The two queries are the verbatim files in dbt_project/analyses/reference/ (the address var set to the most frequent
 Pinpoint email_send recipient). "Ours" runs them on the built DuckDB file. "Naive" runs them on views with the same
@@ -52,6 +53,7 @@ import duckdb
 from benchmarks import machine as describe_machine
 from englake.dbt import PROJECT_DIR, run_dbt
 from englake.models import build_models
+from englake.project import DBT_WORK_DIR_VARIABLE
 from englake.settings import Settings
 from englake.storage import LocalStore
 from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
@@ -407,6 +409,24 @@ def dbt_import_seconds() -> float:
     return time.perf_counter() - started
 
 
+def command_seconds(command: Sequence[str], settings: Settings, workdir: Path) -> float:
+    """The fastest of REPEATS runs of a command (`dbt` or `englake` from this environment) in a fresh process on
+    `settings`' lake and file, after one untimed run: what a scheduled job pays, import and start-up included."""
+    environment = {
+        **os.environ,
+        "ENGLAKE_LAKE_ROOT": settings.lake_root,
+        "ENGLAKE_DUCKDB_PATH": str(settings.resolved_duckdb_path),
+        DBT_WORK_DIR_VARIABLE: str(workdir / "commands"),
+    }
+    program = [str(Path(sys.executable).with_name(command[0])), *command[1:]]
+    times = []
+    for _ in range(REPEATS + 1):
+        started = time.perf_counter()
+        subprocess.run(program, env=environment, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return min(times[1:])
+
+
 def land_next_hour(lake: Path, config: GeneratorConfig, end: datetime) -> LandingReport:
     """One more hour of traffic, [end, end + 1 h) of arrivals, from a day-long lake of another seed at the same rate."""
     later = GeneratorConfig(
@@ -541,7 +561,9 @@ def empty_hourly_floors(built: Settings, workdir: Path) -> tuple[DbtTiming, DbtT
     """The hourly selection with dbt's `--empty` (every ref and source read as zero rows): dbt's own work per node
     (compiling, the materialization's statements, logging, artifacts) with no data; then its tables alone, as if the
     views were never re-created. On a copy of the built file, as `--empty` writes its zero-row reads into the views
-    it creates; each run twice and the second timed, as the first re-parses the project for the other file."""
+    it creates. A floor is a least: each selection runs once untimed (the first re-parses the project for the other
+    file), then REPEATS times, and the fastest counts. The incremental models' bound queries (the newest row of
+    their own table, the messages a new hour touched) still read the stored tables."""
     copy = workdir / "empty-run.duckdb"
     shutil.copy(built.resolved_duckdb_path, copy)
     settings = Settings(lake_root=built.lake_root, duckdb_path=str(copy))
@@ -550,7 +572,8 @@ def empty_hourly_floors(built: Settings, workdir: Path) -> tuple[DbtTiming, DbtT
     try:
         for selection in (HOURLY, tables):
             dbt_run(settings, workdir, (*selection, "--empty"))
-            timings.append(dbt_run(settings, workdir, (*selection, "--empty")))
+            runs = [dbt_run(settings, workdir, (*selection, "--empty")) for _ in range(REPEATS)]
+            timings.append(min(runs, key=lambda run: run.seconds))
     finally:
         copy.unlink()
     return timings[0], timings[1]
@@ -675,6 +698,8 @@ def run(
             idle_run = dbt_run(built, workdir)
             read_floor = raw_read_floor(lake, workdir)
             empty_hourly, empty_tables = empty_hourly_floors(built, workdir)
+            nothing_command = command_seconds(("englake", "models", "build", *NOTHING), built, workdir)
+            hourly_command = command_seconds(("englake", "models", "build", *HOURLY), built, workdir)
             parse_records, parse_events, parse_cpu = parsing_floor(built.resolved_duckdb_path, build_sql)
         parse_s = parse_records + parse_events
         floors = [
@@ -718,7 +743,20 @@ def run(
                 f"the {AIM_BUILD_S} s aim before any mart or test",
             ),
             (
-                "floor: --selector hourly on no rows (dbt --empty)",
+                f"floor: `englake models build` selecting nothing, a fresh command, best of {REPEATS}",
+                f"{nothing_command:.1f} s",
+                "",
+                f"what any dbt command costs here before its first model, against the {AIM_INCREMENTAL_S} s aim",
+            ),
+            (
+                f"the hourly job as run: `englake models build --selector hourly` (models and tests), a fresh "
+                f"command, nothing new, best of {REPEATS}",
+                f"{hourly_command:.1f} s",
+                "",
+                f"aim <{AIM_INCREMENTAL_S} s {_verdict(hourly_command < AIM_INCREMENTAL_S)}",
+            ),
+            (
+                f"floor: --selector hourly on no rows (dbt --empty), best of {REPEATS}",
                 f"{empty_hourly.seconds:.1f} s ({empty_hourly.node_seconds:.1f} s in nodes, "
                 f"{empty_hourly.models} models)",
                 "",
@@ -726,7 +764,7 @@ def run(
                 f"against the {AIM_INCREMENTAL_S} s aim",
             ),
             (
-                "floor: the hourly selection's tables alone on no rows",
+                f"floor: the hourly selection's tables alone on no rows, best of {REPEATS}",
                 f"{empty_tables.seconds:.1f} s ({empty_tables.node_seconds:.1f} s in nodes, "
                 f"{empty_tables.models} models)",
                 "",
