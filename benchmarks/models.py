@@ -51,7 +51,7 @@ from typing import Any
 import duckdb
 
 from benchmarks import machine as describe_machine
-from englake.dbt import PROJECT_DIR, run_dbt
+from englake.dbt import PROJECT_DIR, run_dbt, selected_models
 from englake.models import build_models
 from englake.project import DBT_WORK_DIR_VARIABLE
 from englake.settings import Settings
@@ -396,7 +396,8 @@ def dbt_run(settings: Settings, workdir: Path, selection: Sequence[str] = ()) ->
 
 
 #: The documented hourly job's selection (dbt_project/selectors.yml): what a new Firehose hour changes.
-HOURLY = ("--selector", "hourly")
+HOURLY_SELECTOR = "hourly"
+HOURLY = ("--selector", HOURLY_SELECTOR)
 #: A selection that matches no node: the run is dbt's start-up, parsing check and artifacts, and nothing else.
 NOTHING = ("--select", "englake_selects_nothing")
 
@@ -551,10 +552,8 @@ def _create_views(con: duckdb.DuckDBPyConnection, views: list[tuple[str]]) -> li
 
 def hourly_tables(settings: Settings, workdir: Path) -> list[str]:
     """The models of the hourly selection that are tables (incremental or whole), not views."""
-    listing = ["ls", *HOURLY, "--resource-type", "model", "--output", "json", "--log-level", "none"]
-    result = run_dbt([*listing, *dbt_flags(workdir)], settings)
-    nodes = [json.loads(line) for line in result.result]
-    return sorted(node["name"] for node in nodes if node["config"]["materialized"] != "view")
+    models = selected_models(HOURLY_SELECTOR, settings, extra_args=dbt_flags(workdir))
+    return sorted(model["name"] for model in models if model["config"]["materialized"] != "view")
 
 
 def empty_hourly_floors(built: Settings, workdir: Path) -> tuple[DbtTiming, DbtTiming]:

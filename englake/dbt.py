@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -18,7 +19,7 @@ from englake.settings import AthenaSettings, DbtTarget, Settings, get_settings
 if TYPE_CHECKING:  # dbt takes seconds to import: only the commands that run it pay for that
     from dbt.cli.main import dbtRunnerResult
 
-__all__ = ["PROJECT_DIR", "DbtError", "project_dir", "run_dbt", "target_dir"]
+__all__ = ["PROJECT_DIR", "DbtError", "project_dir", "run_dbt", "selected_models", "target_dir"]
 
 
 log = logging.getLogger(__name__)
@@ -129,3 +130,13 @@ def run_dbt(
         detail = "; ".join(failed) or str(result.exception or "see dbt output above")
         raise DbtError(f"dbt {' '.join(args)} failed: {detail}")
     return result
+
+
+def selected_models(
+    selector: str, settings: Settings | None = None, target: str | None = None, extra_args: list[str] | None = None
+) -> list[dict[str, Any]]:
+    """The models a named selection of dbt_project/selectors.yml picks, as `dbt ls --output json` describes each
+    (name, alias, config, ...), with nothing printed to the user's terminal."""
+    listing = ["ls", "--selector", selector, "--resource-type", "model", "--output", "json", "--log-level", "none"]
+    result = run_dbt([*listing, *(extra_args or [])], settings, target)
+    return [json.loads(line) for line in result.result]

@@ -9,16 +9,13 @@ https://docs.aws.amazon.com/athena/latest/ug/vacuum-statement.html
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
-from englake.dbt import run_dbt
+from englake.dbt import selected_models
 from englake.settings import DbtTarget, Settings, get_settings
 
 #: dbt_project/selectors.yml
 MAINTENANCE_SELECTOR = "maintenance"
-#: The selected models as JSON lines in dbt's result, with nothing printed to the user's terminal.
-_LS = ["ls", "--selector", MAINTENANCE_SELECTOR, "--resource-type", "model", "--output", "json", "--log-level", "none"]
 
 
 @dataclass(frozen=True)
@@ -30,8 +27,7 @@ class MaintainedTable:
 
 def maintenance_models(settings: Settings, target: str | None = None) -> list[str]:
     """The names (aliases) of the models the ``maintenance`` selector picks."""
-    result = run_dbt(_LS, settings, target)
-    return sorted(json.loads(line)["alias"] for line in result.result)
+    return sorted(model["alias"] for model in selected_models(MAINTENANCE_SELECTOR, settings, target))
 
 
 def iceberg_statements(schema: str, table: str) -> tuple[str, ...]:
