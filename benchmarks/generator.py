@@ -42,7 +42,7 @@ def _clock() -> tuple[float, float]:
 def measure(events: int, folder: str | None = None) -> dict[str, float]:
     """Generate ``events`` into a temporary local lake the way ``englake lake generate`` does; seconds per phase."""
     from englake.storage import LocalStore
-    from ingest.generator import SYNTHETIC_GZIP_LEVEL, GeneratorConfig, SyntheticLake, land_extras, land_records
+    from ingest.generator import GeneratorConfig, SyntheticLake, land_extras, land_records, synthetic_gzip
     from ingest.landing import FirehoseLander
     from ingest.synthetic import planned_lake_frozen
 
@@ -59,7 +59,7 @@ def measure(events: int, folder: str | None = None) -> dict[str, float]:
             for _ in lake.encoded():
                 pass
             w2, c2 = _clock()
-            with FirehoseLander(store, uuid_seed=config.seed, gzip_level=SYNTHETIC_GZIP_LEVEL) as lander:
+            with FirehoseLander(store, uuid_seed=config.seed, compress=synthetic_gzip) as lander:
                 records, _ = land_records(lake.encoded(), lander)
             w3, c3 = _clock()
             land_extras(lake, store, application_id=config.application_id, export_id="bench")

@@ -21,6 +21,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from types import TracebackType
 
 from englake.errors import InputError
@@ -36,6 +37,9 @@ MAX_BUFFER_SECONDS = 900
 #: GZIP level of landed objects. Firehose does not document its level; 6 is zlib's default (level 9, ``gzip``'s
 #: default, costs half as much CPU again for objects a few percent smaller).
 DEFAULT_GZIP_LEVEL = 6
+#: How the lander compresses an object body by default: a gzip member (RFC 1952) with no timestamp, so the same
+#: records make the same bytes.
+default_gzip = partial(gzip_module.compress, compresslevel=DEFAULT_GZIP_LEVEL, mtime=0)
 #: Firehose rejects a record larger than 1,000 KiB (before base64). https://docs.aws.amazon.com/firehose/latest/dev/limits.html
 MAX_RECORD_BYTES = 1_000 * 1024
 
@@ -133,13 +137,14 @@ class FirehoseLander:
         stream_version: int = 1,
         uuid_seed: int | None = None,
         on_object: Callable[[LandedObject], None] | None = None,
-        gzip_level: int = DEFAULT_GZIP_LEVEL,
+        compress: Callable[[bytes], bytes] = default_gzip,
     ) -> None:
-        """``uuid_seed`` makes object names reproducible (landing the same records again overwrites, not doubles)."""
+        """``uuid_seed`` makes object names reproducible (landing the same records again overwrites, not doubles);
+        ``compress`` turns an object's body into a gzip member when ``gzip`` is on."""
         self.store = store
         self.hints = hints or BufferingHints()
         self.gzip = gzip
-        self.gzip_level = gzip_level
+        self.compress = compress
         self.delimited = {p: delimited.get(p, True) if isinstance(delimited, Mapping) else delimited for p in Producer}
         self.stream_names = dict(stream_names or STREAM_NAMES)
         self.stream_version = stream_version
@@ -220,7 +225,7 @@ class FirehoseLander:
             return
         # One join, not a copy of each record with its delimiter.
         body = b"\n".join(buffer.records) + b"\n" if self.delimited[producer] else b"".join(buffer.records)
-        stored = gzip_module.compress(body, self.gzip_level, mtime=0) if self.gzip else body
+        stored = self.compress(body) if self.gzip else body
         key = object_key(
             RAW_PREFIXES[producer],
             self.stream_names[producer],
