@@ -140,9 +140,17 @@ def generate(
     buffer_seconds: BufferSeconds = DEFAULT_BUFFER_SECONDS,
     no_gzip: NoGzip = False,
     undelimited: Undelimited = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes rendering and landing the streams (the same lake whatever the number). "
+            "Default: one per core for a local lake, at most one per stream; one for S3.",
+        ),
+    ] = None,
 ) -> None:
     """Generate synthetic Pinpoint, SES and End User Messaging events and land them as Firehose would."""
-    from ingest.generator import GeneratorConfig, generate_lake
+    from ingest.generator import GeneratorConfig, default_workers, generate_lake
 
     if replace and append:
         raise typer.BadParameter("--replace and --append exclude each other")
@@ -165,6 +173,7 @@ def generate(
             delimited=_delimited(undelimited),
             replace=replace,
             progress=lambda done, total: bar.update(task, completed=done, total=total),
+            workers=workers or default_workers(store),
         )
     print_table(landing_table(result.landing, f"Generated into {escape(store.root)}"))
     console.print(

@@ -40,18 +40,21 @@ Decisions others rely on:
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Callable, Iterable, Mapping
+import multiprocessing
+import os
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from datetime import datetime
 from functools import partial
+from typing import Any
 
 import orjson
 from isal import igzip
 
-from englake.storage import LakeStore
+from englake.errors import InputError
+from englake.storage import LakeStore, LocalStore
 from ingest.campaign_catalog import catalog_key, write_catalog
-from ingest.landing import BufferingHints, FirehoseLander, LandingReport
+from ingest.landing import BufferingHints, FirehoseLander, LandedObject, LandingReport
 from ingest.layout import (
     CATALOG_PREFIX,
     ENDPOINT_EXPORT_PREFIX,
@@ -81,11 +84,13 @@ __all__ = [
     "RawRecord",
     "SyntheticLake",
     "clear_synthetic",
+    "default_workers",
     "generate",
     "generate_lake",
     "land_extras",
-    "land_records",
+    "land_streams",
     "land_synthetic",
+    "stream_groups",
     "synthetic_gzip",
 ]
 
@@ -123,23 +128,6 @@ def clear_synthetic(store: LakeStore) -> int:
     return removed
 
 
-def land_records(
-    records: Iterable[tuple[Producer | None, datetime, str | bytes]], lander: FirehoseLander
-) -> tuple[int, int]:
-    """Put every (producer, arrival, line) — ``SyntheticLake.encoded()`` — into ``lander``; a line no producer owns
-    still arrives on some stream (the reader quarantines it), taken round-robin. Returns (records, unassigned)."""
-    spread = itertools.cycle(Producer)
-    put = lander.put
-    count = unassigned = 0
-    for producer, arrival, line in records:
-        if producer is None:
-            producer = next(spread)
-            unassigned += 1
-        put(producer, line, arrival)
-        count += 1
-    return count, unassigned
-
-
 def land_extras(lake: SyntheticLake, store: LakeStore, *, application_id: str, export_id: str) -> tuple[int, str]:
     """Write the lake's endpoint export, campaign catalog and ground truth; returns (endpoints, export key)."""
     lines = [orjson.dumps(endpoint) for endpoint in lake.endpoints()]
@@ -149,6 +137,105 @@ def land_extras(lake: SyntheticLake, store: LakeStore, *, application_id: str, e
         write_catalog(store, catalog_key(source, owner, kind), items)
     store.put(TRUTH_KEY, lake.truth.to_json_bytes())
     return len(lines), key
+
+
+def land_streams(
+    lake: SyntheticLake,
+    store: LakeStore,
+    producers: Collection[Producer] = tuple(Producer),
+    progress: Callable[[int], None] | None = None,
+    **lander_options: Any,
+) -> list[LandedObject]:
+    """Render and land the lines of ``producers``' streams (``SyntheticLake.landed``) through one lander; returns the
+    objects written. ``lander_options`` are ``FirehoseLander``'s keywords."""
+    with FirehoseLander(store, **lander_options) as lander:
+        put = lander.put
+        for producer, arrival, line in lake.landed(producers, progress):
+            put(producer, line, arrival)
+    return lander.report.objects
+
+
+def stream_groups(lake: SyntheticLake, workers: int) -> list[tuple[Producer, ...]]:
+    """The producers' streams shared out over at most ``workers`` processes, each stream whole (its objects are cut
+    in arrival order), the busiest first to the least loaded, by the lines each stream carries."""
+    lines = lake.lines_per_stream()
+    groups: list[list[Producer]] = [[] for _ in range(max(1, min(workers, len(Producer))))]
+    loads = [0] * len(groups)
+    for producer in sorted(Producer, key=lambda p: -lines[p]):
+        least = loads.index(min(loads))
+        groups[least].append(producer)
+        loads[least] += lines[producer]
+    return [tuple(group) for group in groups if group]
+
+
+def default_workers(store: LakeStore) -> int:
+    """Processes to land a synthetic lake into ``store`` with: one per core this process may use, at most one per
+    stream, for a local lake; one for any other (workers fork, and a forked S3 client is not safe to use)."""
+    if not isinstance(store, LocalStore) or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, len(Producer)))
+
+
+@dataclass(frozen=True)
+class _Landing:
+    """What the worker processes landing one lake share; a forked worker inherits it (nothing is pickled)."""
+
+    lake: SyntheticLake
+    root: str
+    lander_options: dict[str, Any]
+    done: Any  # a multiprocessing queue of lines landed since the worker's last report
+
+
+#: Set while ``land_synthetic``'s worker processes are forked and run.
+_landing: _Landing | None = None
+
+
+def _land_streams_in_worker(producers: tuple[Producer, ...]) -> list[LandedObject]:
+    landing = _landing
+    assert landing is not None, "a landing worker runs only in a process forked by land_synthetic"
+    reported = 0
+
+    def report(done: int) -> None:
+        nonlocal reported
+        landing.done.put(done - reported)
+        reported = done
+
+    # A store of this process's own: its temporary file names carry this process's id.
+    return land_streams(landing.lake, LocalStore(landing.root), producers, report, **landing.lander_options)
+
+
+def _land_in_workers(
+    lake: SyntheticLake,
+    store: LocalStore,
+    groups: list[tuple[Producer, ...]],
+    lander_options: dict[str, Any],
+    progress: Callable[[int], None] | None,
+    meanwhile: Callable[[], tuple[int, str]],
+) -> tuple[list[LandedObject], tuple[int, str]]:
+    """Each group of streams rendered and landed by a forked process while this one runs ``meanwhile``."""
+    global _landing
+    context = multiprocessing.get_context("fork")
+    done_queue = context.Queue()
+    _landing = _Landing(lake, store.root, lander_options, done_queue)
+    try:
+        with ProcessPoolExecutor(len(groups), mp_context=context) as pool:
+            futures = [pool.submit(_land_streams_in_worker, group) for group in groups]
+            extras = meanwhile()
+            done, pending = 0, set(futures)
+            while pending:
+                _, pending = wait(pending, timeout=0.2, return_when=FIRST_EXCEPTION)
+                if any(future.exception() is not None for future in futures if future.done()):
+                    break
+                while not done_queue.empty():
+                    done += done_queue.get()
+                if progress is not None:
+                    progress(done)
+            objects = [landed for future in futures for landed in future.result()]
+    finally:
+        _landing = None
+        done_queue.close()
+    return objects, extras
 
 
 def land_synthetic(
@@ -163,15 +250,49 @@ def land_synthetic(
     uuid_seed: int | None = None,
     progress: Callable[[int], None] | None = None,
     compress: Callable[[bytes], bytes] = synthetic_gzip,
+    workers: int = 1,
 ) -> GenerateResult:
-    """Land a synthetic lake's records through the lander, then its endpoint export, catalog and ground truth."""
+    """Land a synthetic lake's records through the lander, then its endpoint export, catalog and ground truth.
+
+    With ``workers`` over 1 (a local lake only), the streams are shared out over that many forked processes
+    (``stream_groups``), which render and land them while this process writes the export, catalog and truth. Every
+    stream's objects are cut and named as in one process, so the lake is the same bytes whatever ``workers``."""
+    if workers < 1:
+        raise InputError(f"workers must be at least 1, got {workers}")
+    if workers > 1 and not isinstance(store, LocalStore):
+        raise InputError(f"worker processes land into a local lake only; {store.uri('')} takes one (workers=1)")
+    lander_options: dict[str, Any] = {
+        "hints": hints,
+        "gzip": gzip_objects,
+        "delimited": delimited,
+        "uuid_seed": uuid_seed,
+        "compress": compress,
+    }
+
+    def extras() -> tuple[int, str]:
+        return land_extras(lake, store, application_id=application_id, export_id=export_id)
+
     with planned_lake_frozen():
-        with FirehoseLander(
-            store, hints, gzip=gzip_objects, delimited=delimited, uuid_seed=uuid_seed, compress=compress
-        ) as lander:
-            records, unassigned = land_records(lake.encoded(progress=progress), lander)
-        endpoints, key = land_extras(lake, store, application_id=application_id, export_id=export_id)
-    return GenerateResult(lander.report, records, unassigned, endpoints, key)
+        groups = stream_groups(lake, workers)
+        if len(groups) > 1:
+            objects, (endpoints, key) = _land_in_workers(
+                lake,
+                store,
+                groups,
+                lander_options,
+                progress,
+                extras,  # type: ignore[arg-type]
+            )
+        else:
+            objects = land_streams(lake, store, tuple(Producer), progress, **lander_options)
+            endpoints, key = extras()
+    if progress is not None:
+        progress(len(lake))
+    # One order whatever the workers: by arrival of each object's oldest record, then stream, then name.
+    order = {producer: index for index, producer in enumerate(Producer)}
+    objects.sort(key=lambda landed: (landed.arrival, order[landed.producer], landed.key))
+    report = LandingReport(objects)
+    return GenerateResult(report, report.records, lake.unassigned, endpoints, key)
 
 
 def generate_lake(
@@ -183,12 +304,13 @@ def generate_lake(
     delimited: bool | Mapping[Producer, bool] = True,
     replace: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> GenerateResult:
     """Generate ``config``'s synthetic events into ``store`` as Firehose would have landed them.
 
     Object names are seeded by ``config.seed``, so generating the same config again overwrites the same objects;
     ``replace`` first deletes everything an earlier ``generate_lake`` wrote (other seeds or sizes included).
-    ``progress(done, total)`` follows the records as they land.
+    ``progress(done, total)`` follows the records as they land; ``workers`` processes land them (``land_synthetic``).
     """
     removed = clear_synthetic(store) if replace else 0
     _, end = config.window()
@@ -204,6 +326,7 @@ def generate_lake(
         delimited=delimited,
         uuid_seed=config.seed,
         progress=(lambda done: progress(done, total)) if progress is not None else None,
+        workers=workers,
     )
     result.removed = removed
     return result

@@ -150,7 +150,9 @@ class FirehoseLander:
         self.stream_version = stream_version
         self.on_object = on_object
         self.report = LandingReport()
-        self._rng = random.Random(uuid_seed) if uuid_seed is not None else None
+        # One sequence of object names per stream, so that a stream's objects are named the same whichever other
+        # streams land beside it, in this process or another (``ingest.generator`` lands streams in parallel).
+        self._rngs = {p: random.Random(f"{uuid_seed}/{p.value}") for p in Producer} if uuid_seed is not None else None
         self._buffers: dict[Producer, _Buffer] = {}
         self._last_arrival: dict[Producer, datetime] = {}
         self._interval = timedelta(seconds=self.hints.interval_seconds)
@@ -214,10 +216,10 @@ class FirehoseLander:
         if kind is None:
             self.close()
 
-    def _object_id(self) -> uuid.UUID:
-        if self._rng is None:
+    def _object_id(self, producer: Producer) -> uuid.UUID:
+        if self._rngs is None:
             return uuid.uuid4()
-        return uuid.UUID(int=self._rng.getrandbits(128), version=4)
+        return uuid.UUID(int=self._rngs[producer].getrandbits(128), version=4)
 
     def _deliver(self, producer: Producer) -> None:
         buffer = self._buffers.pop(producer, None)
@@ -232,7 +234,7 @@ class FirehoseLander:
             buffer.oldest,
             version=self.stream_version,
             gzip=self.gzip,
-            object_id=self._object_id(),
+            object_id=self._object_id(producer),
         )
         self.store.put(key, stored)
         landed = LandedObject(producer, key, len(buffer.records), len(body), len(stored), buffer.oldest)

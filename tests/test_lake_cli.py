@@ -233,6 +233,19 @@ def test_generate_lands_a_synthetic_lake_that_reconciles_with_its_truth(tmp_path
     assert len(gzip.decompress(export.read_bytes()).decode().splitlines()) == len(truth["endpoints"])
 
 
+def test_generate_makes_the_same_lake_with_any_number_of_workers(tmp_path: Path) -> None:
+    files = {}
+    for workers in ("1", "3"):
+        lake = tmp_path / workers
+        assert _generate(lake, "--seed", "5", "--workers", workers).exit_code == 0
+        files[workers] = {str(p.relative_to(lake)): p.read_bytes() for p in sorted(lake.rglob("*")) if p.is_file()}
+    assert files["1"] == files["3"]
+    assert any(name.startswith("raw/ses/") for name in files["3"])
+    refused = _generate(tmp_path / "none", "--workers", "0")
+    assert refused.exit_code == 2
+    assert "Invalid value for '--workers'" in " ".join(refused.output.split())
+
+
 def _generate(lake: Path, *extra: str) -> Any:
     end = datetime(2026, 11, 20, 12).isoformat()
     return runner.invoke(

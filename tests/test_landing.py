@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -19,6 +18,8 @@ from ingest.generator import TRUTH_KEY, land_synthetic
 from ingest.landing import MAX_RECORD_BYTES, BufferingHints, FirehoseLander
 from ingest.layout import RAW_PREFIXES, STREAM_NAMES, Producer, endpoint_export_key, parse_object_key
 from ingest.reader import inspect_lake
+from ingest.synthetic import SyntheticLake
+from ingest.synthetic.config import to_ms
 
 T0 = datetime(2026, 3, 1, 10, 58, 30)
 
@@ -176,6 +177,23 @@ def test_seeded_object_names_are_reproducible(tmp_path: Any) -> None:
     assert len(set(keys[0])) == 3
 
 
+def test_a_streams_object_names_do_not_depend_on_the_other_streams(tmp_path: Any) -> None:
+    """Seeded names come from one sequence per stream, so a stream landed alone (as a worker process of the generator
+    lands it) gets the names it gets beside the others."""
+
+    def ses_keys(root: str, with_pinpoint: bool) -> list[str]:
+        with FirehoseLander(LocalStore(tmp_path / root), BufferingHints(max_records=1), uuid_seed=42) as lander:
+            for i in range(3):
+                if with_pinpoint:
+                    lander.put(Producer.PINPOINT, record(i), T0 + timedelta(seconds=i))
+                lander.put(Producer.SES, record(i, Producer.SES), T0 + timedelta(seconds=i))
+        return [o.key for o in lander.report.objects if o.producer is Producer.SES]
+
+    alone, beside = ses_keys("alone", False), ses_keys("beside", True)
+    assert alone == beside
+    assert len(set(alone)) == 3
+
+
 def test_a_record_over_firehoses_size_limit_is_refused(tmp_path: Any) -> None:
     lander = FirehoseLander(LocalStore(tmp_path))
     with pytest.raises(InputError, match="exceeds Firehose's 1024000-byte record limit"):
@@ -210,32 +228,21 @@ def test_landing_on_s3_writes_the_same_keys_under_the_lake_prefix() -> None:
     assert (report.objects, report.parsed[Producer.SES], report.quarantined_total) == (2, 3, 0)
 
 
-@dataclass
-class _Record:
-    producer: Producer | None
-    arrival: datetime
-    line: str
+class _StandInLake(SyntheticLake):
+    """A planned lake of five known lines (two of no producer, one per line's renderer call), two endpoints and a
+    stand-in truth: no planning, the real rendering and landing."""
 
-
-class _StandInLake:
-    """The generator's interface (records and their encoded bytes, endpoints, truth), with known content."""
-
-    def encoded(self, progress: Any = None) -> Any:
-        for row in self.records(progress):
-            yield row.producer, row.arrival, row.line.encode()
-
-    def records(self, progress: Any = None) -> Any:
+    def __init__(self) -> None:  # the plan is given, not drawn
         rows = [
-            _Record(Producer.PINPOINT, T0, record(1)),
-            _Record(None, T0 + timedelta(seconds=1), '{"hello":"world"}'),
-            _Record(Producer.SES, T0 + timedelta(seconds=2), record(2, Producer.SES)),
-            _Record(Producer.SMS, T0 + timedelta(seconds=3), '{"eventType":"TEXT_DELIVERED",'),
-            _Record(None, T0 + timedelta(seconds=4), "[1,2,3]"),
+            (Producer.PINPOINT, T0, record(1)),
+            (None, T0 + timedelta(seconds=1), '{"hello":"world"}'),
+            (Producer.SES, T0 + timedelta(seconds=2), record(2, Producer.SES)),
+            (Producer.SMS, T0 + timedelta(seconds=3), '{"eventType":"TEXT_DELIVERED",'),
+            (None, T0 + timedelta(seconds=4), "[1,2,3]"),
         ]
-        for i, row in enumerate(rows, start=1):
-            yield row
-            if progress is not None:
-                progress(i)
+        self._entries = [
+            (to_ms(arrival), seq, producer, str.encode, (line,)) for seq, (producer, arrival, line) in enumerate(rows)
+        ]
 
     def endpoints(self) -> Any:
         yield {"Id": "e1", "ChannelType": "EMAIL", "Address": "a@example.com"}
@@ -260,7 +267,8 @@ def test_land_synthetic_lands_every_line_and_writes_export_and_truth(tmp_path: A
         _StandInLake(), store, application_id="app1", export_id="20260301T120000Z-seed1", progress=seen.append
     )
     assert (result.records, result.unassigned, result.endpoints) == (5, 2, 2)
-    assert seen == [1, 2, 3, 4, 5]
+    assert seen[-1] == 5
+    assert seen == sorted(seen)
     assert result.endpoint_key == endpoint_export_key("app1", "20260301T120000Z-seed1")
     assert result.endpoint_key == "endpoints/app1/20260301T120000Z-seed1/part-00000.gz"
     exported = gzip.decompress(store.get(result.endpoint_key)).decode().splitlines()

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+import itertools
+from collections import Counter
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
@@ -102,6 +104,43 @@ class SyntheticLake:
                     progress(done)
         if progress is not None:
             progress(done)
+
+    def landed(
+        self, producers: Collection[Producer] = tuple(Producer), progress: Callable[[int], None] | None = None
+    ) -> Iterator[tuple[Producer, datetime, bytes]]:
+        """``encoded`` as the lines land: each on its producer's Firehose stream, a line no producer owns on the next
+        stream of a round-robin over ``Producer`` (the reader quarantines it); only the lines landing on the streams
+        of ``producers``, so that each stream's lines can be rendered and landed apart from the others' (the
+        round-robin still counts every unowned line). ``progress(n_done)`` counts the lines yielded."""
+        spread = itertools.cycle(Producer)
+        keep = frozenset(producers)
+        done = 0
+        with planned_lake_frozen():
+            for arrival, _, producer, fn, args in self._entries:
+                if producer is None:
+                    producer = next(spread)
+                if producer not in keep:
+                    continue
+                line = fn(*args)
+                yield producer, from_ms(arrival), line if isinstance(line, bytes) else line.encode()
+                done += 1
+                if progress is not None and done % PROGRESS_EVERY == 0:
+                    progress(done)
+        if progress is not None:
+            progress(done)
+
+    @property
+    def unassigned(self) -> int:
+        """Lines no producer owns (``encoded`` gives them ``None``)."""
+        return sum(1 for entry in self._entries if entry[2] is None)
+
+    def lines_per_stream(self) -> dict[Producer, int]:
+        """How many lines ``landed`` puts on each producer's stream (unowned lines included, round-robin)."""
+        owners = Counter(entry[2] for entry in self._entries)
+        unowned = owners.pop(None, 0)
+        for index, producer in enumerate(Producer):
+            owners[producer] += unowned // len(Producer) + (index < unowned % len(Producer))
+        return {producer: owners[producer] for producer in Producer}
 
     def campaign_catalog(self) -> dict[tuple[str, str, str], list[dict]]:
         """What a team's catalog holds at ``end``: Pinpoint campaigns and journeys as ``GetCampaigns`` /

@@ -7,53 +7,73 @@ import gc
 import gzip
 import hashlib
 import itertools
+import os
 import random
+import re
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from englake.storage import LocalStore
-from ingest.generator import GeneratorConfig, SyntheticLake, generate_lake
+from englake.errors import InputError
+from englake.storage import LocalStore, open_lake
+from ingest.generator import (
+    TRUTH_KEY,
+    GeneratorConfig,
+    GroundTruth,
+    SyntheticLake,
+    default_workers,
+    generate_lake,
+    land_synthetic,
+    stream_groups,
+)
 from ingest.landing import BufferingHints
+from ingest.layout import Producer
 from ingest.synthetic import planned_lake_frozen
 from ingest.synthetic.config import from_ms, iso_ms
 from ingest.synthetic.scenarios import Planner
 
-#: sha256 over every object's key and sha256 of its content (gzip objects decompressed) of a lake ``generate_lake``
-#: wrote for ``_GOLDEN_CONFIG``, computed with main's code at commit dc0a03d, whose stored bytes were still those of
-#: commit 52f2e20, *before* the speed work that followed it (the lander's per-record path, the frozen planned lake,
-#: the LocalStore without mkstemp, …): byte identity was that work's rule. Change these only for a change that means
-#: to alter the generated records, and say so in its commit.
+#: sha256 over every object's name (its UUID left out) and the sha256 of its content (gzip objects decompressed), in
+#: that order, of a lake ``generate_lake`` wrote for ``_GOLDEN_CONFIG``; computed with main's code at commit dc0a03d,
+#: whose stored bytes were still those of commit 52f2e20, *before* the speed work that followed it (the lander's
+#: per-record path, the frozen planned lake, the LocalStore without mkstemp, …): byte identity was that work's rule.
+#: Change these only for a change that means to alter the generated records, and say so in its commit.
 _GOLDEN_CONFIG = GeneratorConfig(seed=7, events=1_500, days=3, end=datetime(2026, 11, 20))
 _GOLDEN = {
-    "gzip, delimited, Firehose's default buffers": "ff271191697a66e32bee14d07fdca658c761948425b4cd804c94e3559a139de8",
-    "plain, undelimited, 50 records an object": "822cdb16704fd1d4c71740b47e27f4a804075d959564c86378246110d95786af",
+    "gzip, delimited, Firehose's default buffers": "f3556c1492652e0839a3ccaca62a6da68afd2fe2a8df22c4cb427bea8fb803aa",
+    "plain, undelimited, 50 records an object": "2c69d2b120bf90e7282f68c0ff955c0f391bff63c4489d37df0f6bb006cfe934",
 }
-#: The same over the stored bytes themselves (gzip as written): these changed once, on purpose, when synthetic objects
-#: went from zlib's deflate to ISA-L's (``ingest.generator.synthetic_gzip``): other gzip bytes for the same records.
+#: The same over the objects as stored: their whole names and their bytes (gzip as written). These changed on
+#: purpose twice: when synthetic objects went from zlib's deflate to ISA-L's (``ingest.generator.synthetic_gzip``,
+#: other gzip bytes for the same records), and when each stream's object UUIDs came from a sequence of its own
+#: (``FirehoseLander``: the streams land in parallel).
 _GOLDEN_STORED = {
-    "gzip, delimited, Firehose's default buffers": "04822109e4fdf323e4a15e3c067862489d436b8b4c950e970f683f3a1947f694",
-    "plain, undelimited, 50 records an object": "ca02f30e9c7544ad51c84dfe3b117b095faac74a58e60f0dde760730eb3879be",
+    "gzip, delimited, Firehose's default buffers": "b2dca10efde56e3e3f757e549c8e84f4092f1c4d66ccb554427a2fd057a1f363",
+    "plain, undelimited, 50 records an object": "2c6bbb2306a80d08795697b9ef8f333dc7f99c5da1a17901a061cd412095e491",
 }
+_OBJECT_UUID = re.compile(r"-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
 def _lake_digests(root: Path, **options: object) -> tuple[str, str]:
-    """(content digest, stored-bytes digest) of the golden lake generated into ``root``."""
+    """(content digest, stored digest) of the golden lake generated into ``root``."""
     store = LocalStore(root)
     generate_lake(_GOLDEN_CONFIG, store, **options)  # type: ignore[arg-type]
-    content, stored_bytes = hashlib.sha256(), hashlib.sha256()
+    contents, stored_bytes = [], hashlib.sha256()
     for stored in store.list():
         data = store.get(stored.key)
-        name = f"{stored.key}\n".encode()
-        content.update(name)
-        content.update(hashlib.sha256(gzip.decompress(data) if stored.key.endswith(".gz") else data).digest())
-        stored_bytes.update(name)
+        content = gzip.decompress(data) if stored.key.endswith(".gz") else data
+        contents.append((_OBJECT_UUID.sub("", stored.key), hashlib.sha256(content).digest()))
+        stored_bytes.update(f"{stored.key}\n".encode())
         stored_bytes.update(hashlib.sha256(data).digest())
-    return content.hexdigest(), stored_bytes.hexdigest()
+    content_digest = hashlib.sha256()
+    for name, digest in sorted(contents):
+        content_digest.update(f"{name}\n".encode())
+        content_digest.update(digest)
+    return content_digest.hexdigest(), stored_bytes.hexdigest()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
 @pytest.mark.parametrize(
     ("name", "options"),
     [
@@ -65,10 +85,11 @@ def _lake_digests(root: Path, **options: object) -> tuple[str, str]:
     ],
 )
 def test_generated_lake_is_byte_identical_to_the_one_before_the_speed_work(
-    tmp_path: Path, name: str, options: dict[str, object]
+    tmp_path: Path, name: str, options: dict[str, object], workers: int
 ) -> None:
-    """Every object, the endpoint export, the catalog and the truth, by name and content; and as stored (gzip bytes)."""
-    content, stored_bytes = _lake_digests(tmp_path, **options)
+    """Every object, the endpoint export, the catalog and the truth, by name and content; and as stored (gzip bytes);
+    in one process or with the streams landed by worker processes."""
+    content, stored_bytes = _lake_digests(tmp_path, **options, workers=workers)
     assert content == _GOLDEN[name]
     assert stored_bytes == _GOLDEN_STORED[name]
 
@@ -145,3 +166,63 @@ def test_records_are_planned_in_arrival_then_planning_order() -> None:
     assert keys == sorted(keys)
     assert len(set(keys)) == len(keys)
     assert any(a[0] == b[0] for a, b in itertools.pairwise(keys))  # ties exist, so their order is tested too
+
+
+def test_worker_processes_report_what_one_process_reports(tmp_path: Path) -> None:
+    """Every stream in a process of its own (five workers) or all in one: the same objects, records and counts."""
+    config = GeneratorConfig(seed=12, events=3_000, days=2, end=datetime(2026, 11, 20))
+    results, progress = {}, {}
+    for workers in (1, 5):
+        seen: list[tuple[int, int]] = []
+        results[workers] = generate_lake(
+            config, LocalStore(tmp_path / str(workers)), workers=workers, progress=lambda *a, seen=seen: seen.append(a)
+        )
+        progress[workers] = seen
+    one, five = results[1], results[5]
+    assert five.landing.objects == one.landing.objects
+    assert (five.records, five.unassigned, five.endpoints, five.endpoint_key) == (
+        one.records,
+        one.unassigned,
+        one.endpoints,
+        one.endpoint_key,
+    )
+    truth = GroundTruth.from_json((tmp_path / "5" / TRUTH_KEY).read_text())
+    assert five.records == truth.records_written
+    assert five.unassigned == truth.records_by_producer.get("unknown", 0) > 0
+    for seen in progress.values():
+        assert seen[-1] == (truth.records_written, truth.records_written)
+        assert [done for done, _ in seen] == sorted(done for done, _ in seen)
+
+
+def test_streams_are_shared_out_whole_busiest_first() -> None:
+    lake = SyntheticLake(GeneratorConfig(seed=12, events=3_000, days=2, end=datetime(2026, 11, 20)))
+    lines = lake.lines_per_stream()
+    assert sum(lines.values()) == len(lake)
+    assert stream_groups(lake, 1) == [tuple(sorted(Producer, key=lambda p: -lines[p]))]
+    two = stream_groups(lake, 2)
+    assert sorted(p for group in two for p in group) == sorted(Producer)
+    busiest = max(Producer, key=lambda p: lines[p])
+    assert two[0][0] == busiest
+    assert stream_groups(lake, 9) == [(p,) for p in sorted(Producer, key=lambda p: -lines[p])]  # one per stream
+
+
+def test_a_worker_that_fails_fails_the_landing(tmp_path: Path) -> None:
+    """An error in a worker process reaches the caller as itself, not as a hang or a partial report."""
+    lake = SyntheticLake(GeneratorConfig(seed=12, events=500, days=1, end=datetime(2026, 11, 20)))
+
+    def refuse(body: bytes) -> bytes:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space left on device"):
+        land_synthetic(lake, LocalStore(tmp_path), application_id="app", export_id="x", compress=refuse, workers=2)
+
+
+def test_workers_are_for_a_local_lake_and_at_least_one(tmp_path: Path) -> None:
+    lake = SyntheticLake(GeneratorConfig(seed=12, events=200, days=1, end=datetime(2026, 11, 20)))
+    with pytest.raises(InputError, match="workers must be at least 1, got 0"):
+        land_synthetic(lake, LocalStore(tmp_path), application_id="app", export_id="x", workers=0)
+    bucket = open_lake("s3://lake-bucket/team", s3_client=object())  # refused before any call
+    with pytest.raises(InputError, match="worker processes land into a local lake only; s3://lake-bucket/team/"):
+        land_synthetic(lake, bucket, application_id="app", export_id="x", workers=2)
+    assert default_workers(bucket) == 1
+    assert 1 <= default_workers(LocalStore(tmp_path)) <= min(len(os.sched_getaffinity(0)), len(Producer))
