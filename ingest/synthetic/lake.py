@@ -94,16 +94,7 @@ class SyntheticLake:
         """``records`` as (producer, arrival, UTF-8 bytes): what landing writes, without a round trip through
         ``str`` (renderers produce bytes; a line made as text, such as a malformed one, is encoded here). Until the
         iteration ends (or the iterator is closed), what was alive at its start is frozen: ``planned_lake_frozen``."""
-        done = 0
-        with planned_lake_frozen():
-            for arrival, _, producer, fn, args in self._entries:
-                line = fn(*args)
-                yield producer, from_ms(arrival), line if isinstance(line, bytes) else line.encode()
-                done += 1
-                if progress is not None and done % PROGRESS_EVERY == 0:
-                    progress(done)
-        if progress is not None:
-            progress(done)
+        return self._rendered(None, progress)
 
     def landed(
         self, producers: Collection[Producer] = tuple(Producer), progress: Callable[[int], None] | None = None
@@ -112,15 +103,22 @@ class SyntheticLake:
         stream of a round-robin over ``Producer`` (the reader quarantines it); only the lines landing on the streams
         of ``producers``, so that each stream's lines can be rendered and landed apart from the others' (the
         round-robin still counts every unowned line). ``progress(n_done)`` counts the lines yielded."""
+        return self._rendered(frozenset(producers), progress)  # type: ignore[return-value]
+
+    def _rendered(
+        self, streams: frozenset[Producer] | None, progress: Callable[[int], None] | None
+    ) -> Iterator[tuple[Producer | None, datetime, bytes]]:
+        """The lines in arrival order, rendered; with ``streams``, each unowned line given its stream (round-robin)
+        and only those landing on ``streams`` rendered."""
         spread = itertools.cycle(Producer)
-        keep = frozenset(producers)
         done = 0
         with planned_lake_frozen():
             for arrival, _, producer, fn, args in self._entries:
-                if producer is None:
-                    producer = next(spread)
-                if producer not in keep:
-                    continue
+                if streams is not None:
+                    if producer is None:
+                        producer = next(spread)
+                    if producer not in streams:
+                        continue
                 line = fn(*args)
                 yield producer, from_ms(arrival), line if isinstance(line, bytes) else line.encode()
                 done += 1
