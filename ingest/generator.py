@@ -44,6 +44,7 @@ import multiprocessing
 import os
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import FIRST_EXCEPTION, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -51,7 +52,7 @@ from typing import Any
 import orjson
 from isal import igzip
 
-from englake.errors import InputError
+from englake.errors import InputError, LakeError
 from englake.storage import LakeStore, LocalStore
 from ingest.campaign_catalog import catalog_key, write_catalog
 from ingest.landing import BufferingHints, FirehoseLander, LandedObject, LandingReport
@@ -231,7 +232,14 @@ def _land_in_workers(
                     done += done_queue.get()
                 if progress is not None:
                     progress(done)
-            objects = [landed for future in futures for landed in future.result()]
+            try:
+                objects = [landed for future in futures for landed in future.result()]
+            except BrokenProcessPool as error:
+                raise LakeError(
+                    f"a worker process landing {store.root} stopped abruptly (killed, or out of memory: each worker "
+                    "copies the planned lake's pages it reads); the lake holds part of this run: generate again "
+                    "with --replace, and fewer --workers to use less memory"
+                ) from error
     finally:
         _landing = None
         done_queue.close()

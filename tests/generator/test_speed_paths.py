@@ -10,13 +10,14 @@ import itertools
 import os
 import random
 import re
+import signal
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from englake.errors import InputError
+from englake.errors import InputError, LakeError
 from englake.storage import LocalStore, open_lake
 from ingest.generator import (
     TRUTH_KEY,
@@ -215,6 +216,19 @@ def test_a_worker_that_fails_fails_the_landing(tmp_path: Path) -> None:
 
     with pytest.raises(OSError, match="No space left on device"):
         land_synthetic(lake, LocalStore(tmp_path), application_id="app", export_id="x", compress=refuse, workers=2)
+
+
+def test_a_worker_killed_on_the_way_is_one_clear_error(tmp_path: Path) -> None:
+    """A worker the kernel kills (the OOM killer's SIGKILL) leaves no exception behind: the pool breaks, and the
+    caller gets one line saying what happened and what to do."""
+    lake = SyntheticLake(GeneratorConfig(seed=12, events=500, days=1, end=datetime(2026, 11, 20)))
+
+    def killed(body: bytes) -> bytes:
+        os.kill(os.getpid(), signal.SIGKILL)
+        return body
+
+    with pytest.raises(LakeError, match=r"a worker process landing .* stopped abruptly \(killed, or out of memory"):
+        land_synthetic(lake, LocalStore(tmp_path), application_id="app", export_id="x", compress=killed, workers=2)
 
 
 def test_workers_are_for_a_local_lake_and_at_least_one(tmp_path: Path) -> None:
