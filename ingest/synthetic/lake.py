@@ -12,7 +12,7 @@ from datetime import datetime
 from ingest.layout import Producer
 from ingest.synthetic.config import GeneratorConfig, RawRecord, from_ms
 from ingest.synthetic.scenarios import Planner
-from ingest.synthetic.truth import GroundTruth
+from ingest.synthetic.truth import GroundTruth, TruthBuilder
 from ingest.synthetic.world import export_endpoint
 
 #: How often ``records`` reports progress.
@@ -52,13 +52,12 @@ class SyntheticLake:
         self.config = config
         # Planning allocates millions of small objects that all stay alive (the entries); the cyclic collector
         # would re-scan them again and again (a quarter of planning time at 100k events) and find nothing. The
-        # truth's last pass is planning too: with collection back on, its first allocations scanned every entry.
+        # truth's last pass (``truth``) runs with collection off too.
         collecting = gc.isenabled()
         gc.disable()
         try:
             planner = Planner(config)
             planner.run()
-            self._truth = planner.truth.finish()
         finally:
             # Straight to the oldest generation, unscanned: with the young generations' counts still high, the
             # first allocation after planning would have scanned the whole planned lake once more. (Not when
@@ -70,9 +69,24 @@ class SyntheticLake:
                 gc.enable()
         self._entries = planner.entries
         self._users = planner.users
+        self._truth_builder: TruthBuilder | None = planner.truth
+        self._truth: GroundTruth | None = None
 
     @property
     def truth(self) -> GroundTruth:
+        """The ground truth, finished on first use: its last pass (2 s a million events) is not needed to render
+        records, so ``land_synthetic``'s workers render while the first process finishes it."""
+        if self._truth is None:
+            builder = self._truth_builder
+            assert builder is not None
+            collecting = gc.isenabled()
+            gc.disable()  # millions of new facts, no cycles: no collection scans them (nor the planned lake) midway
+            try:
+                self._truth = builder.finish()
+            finally:
+                if collecting:
+                    gc.enable()
+            self._truth_builder = None
         return self._truth
 
     def __len__(self) -> int:
@@ -144,7 +158,7 @@ class SyntheticLake:
         """What a team's catalog holds at ``end``: Pinpoint campaigns and journeys as ``GetCampaigns`` /
         ``ListJourneys`` return them, and the names it keeps for SES and End User Messaging campaigns; keyed by
         (source, owner, kind)."""
-        app, truth = self.config.application_id, self._truth
+        app, truth = self.config.application_id, self.truth
         created = f"{truth.start:%Y-%m-%dT%H:%M:%S}.000Z"
         pinpoint = [
             {
