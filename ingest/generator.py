@@ -283,14 +283,8 @@ def land_synthetic(
     with planned_lake_frozen():
         groups = stream_groups(lake, workers)
         if len(groups) > 1:
-            objects, (endpoints, key) = _land_in_workers(
-                lake,
-                store,
-                groups,
-                lander_options,
-                progress,
-                extras,  # type: ignore[arg-type]
-            )
+            assert isinstance(store, LocalStore)  # refused above otherwise
+            objects, (endpoints, key) = _land_in_workers(lake, store, groups, lander_options, progress, extras)
         else:
             objects = land_streams(lake, store, tuple(Producer), progress, **lander_options)
             endpoints, key = extras()
