@@ -40,8 +40,12 @@ import tempfile
 import time
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from benchmarks import machine as describe_machine
+
+if TYPE_CHECKING:  # the parent process that runs the sizes never imports the generator
+    from ingest.generator import GeneratorConfig
 
 #: The aim of issue 15: events per second landing gzip objects on one core.
 AIM_EVENTS_PER_SECOND = 50_000
@@ -60,7 +64,7 @@ def _clock() -> tuple[float, float]:
     return time.perf_counter(), time.process_time()
 
 
-def _config(events: int):
+def _config(events: int) -> GeneratorConfig:
     from ingest.generator import GeneratorConfig
 
     return GeneratorConfig(seed=42, events=events, days=30, end=END)
