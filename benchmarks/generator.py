@@ -238,10 +238,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.workers:
         print(json.dumps(measure_workers(args.workers, args.dir)))
         return
+    from ingest.generator import usable_cores
+
     sizes = tuple(args.events or (QUICK_SIZES if args.quick else FULL_SIZES))
     one = {events: _run_isolated("one", events, args.dir) for events in sizes}
     many = {events: _run_isolated("workers", events, args.dir) for events in sizes}
-    cores = len(os.sched_getaffinity(0))
+    cores = usable_cores()
     where = args.dir
     print(f"Generator, seed 42, 30 days, gzip objects into a local lake in {where}")
     print(f"machine: {describe_machine('orjson', 'isal')}")

@@ -93,6 +93,7 @@ __all__ = [
     "land_synthetic",
     "stream_groups",
     "synthetic_gzip",
+    "usable_cores",
 ]
 
 #: Where ``generate_lake`` writes the generator's ground truth in the lake.
@@ -169,13 +170,17 @@ def stream_groups(lake: SyntheticLake, workers: int) -> list[tuple[Producer, ...
     return [tuple(group) for group in groups if group]
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS says, else every core)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def default_workers(store: LakeStore) -> int:
     """Processes to land a synthetic lake into ``store`` with: one per core this process may use, at most one per
     stream, for a local lake; one for any other (workers fork, and a forked S3 client is not safe to use)."""
     if not isinstance(store, LocalStore) or "fork" not in multiprocessing.get_all_start_methods():
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, len(Producer)))
+    return max(1, min(usable_cores(), len(Producer)))
 
 
 @dataclass(frozen=True)
@@ -281,7 +286,7 @@ def land_synthetic(
         return land_extras(lake, store, application_id=application_id, export_id=export_id)
 
     with planned_lake_frozen():
-        groups = stream_groups(lake, workers)
+        groups = stream_groups(lake, workers) if workers > 1 else []
         if len(groups) > 1:
             assert isinstance(store, LocalStore)  # refused above otherwise
             objects, (endpoints, key) = _land_in_workers(lake, store, groups, lander_options, progress, extras)
