@@ -28,12 +28,14 @@ from ingest.generator import (
     generate_lake,
     land_synthetic,
     stream_groups,
+    usable_cores,
 )
 from ingest.landing import BufferingHints
 from ingest.layout import Producer
 from ingest.synthetic import planned_lake_frozen
 from ingest.synthetic.config import from_ms, iso_ms
 from ingest.synthetic.scenarios import Planner
+from ingest.synthetic.truth import TruthBuilder
 
 #: sha256 over every object's name (its UUID left out) and the sha256 of its content (gzip objects decompressed), in
 #: that order, of a lake ``generate_lake`` wrote for ``_GOLDEN_CONFIG``; computed with main's code at commit dc0a03d,
@@ -239,4 +241,25 @@ def test_workers_are_for_a_local_lake_and_at_least_one(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="worker processes land into a local lake only; s3://lake-bucket/team/"):
         land_synthetic(lake, bucket, application_id="app", export_id="x", workers=2)
     assert default_workers(bucket) == 1
-    assert 1 <= default_workers(LocalStore(tmp_path)) <= min(len(os.sched_getaffinity(0)), len(Producer))
+    assert 1 <= default_workers(LocalStore(tmp_path)) <= min(usable_cores(), len(Producer))
+
+
+@pytest.mark.usefixtures("collector_state")
+def test_the_truth_finishes_on_first_use_once_with_the_collector_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Planning leaves the truth's last pass to the first ``truth`` (land_synthetic's workers render meanwhile)."""
+    calls: list[bool] = []
+    finish = TruthBuilder.finish
+
+    def counted(builder: TruthBuilder) -> GroundTruth:
+        calls.append(gc.isenabled())
+        return finish(builder)
+
+    monkeypatch.setattr(TruthBuilder, "finish", counted)
+    gc.enable()
+    lake = SyntheticLake(GeneratorConfig(seed=3, events=300, end=datetime(2026, 11, 20)))
+    assert calls == []
+    truth = lake.truth
+    assert lake.truth is truth
+    assert calls == [False]  # once, with the collector off
+    assert gc.isenabled()
+    assert truth.records_written == len(lake)
