@@ -246,7 +246,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     cores = usable_cores()
     where = args.dir
     print(f"Generator, seed 42, 30 days, gzip objects into a local lake in {where}")
-    print(f"machine: {describe_machine('orjson', 'isal')}")
+    print(f"machine: {describe_machine('orjson')}")
     print(f"aim: {AIM_EVENTS_PER_SECOND:,} events/s on one core (CPU time is the one-core figure on a shared machine)")
     print("one process:")
     print(table(one))

@@ -40,6 +40,7 @@ Decisions others rely on:
 
 from __future__ import annotations
 
+import gzip
 import multiprocessing
 import os
 from collections.abc import Callable, Collection, Mapping
@@ -50,7 +51,6 @@ from functools import partial
 from typing import Any
 
 import orjson
-from isal import igzip
 
 from englake.errors import InputError, LakeError
 from englake.storage import LakeStore, LocalStore
@@ -98,11 +98,12 @@ __all__ = [
 
 #: Where ``generate_lake`` writes the generator's ground truth in the lake.
 TRUTH_KEY = "synthetic/truth.json"
-#: Synthetic lakes favour landing speed: ISA-L's level 1 (of 0-3) deflates a generated lake in a third of the CPU of
-#: zlib's level 1, itself ~3x faster than the lander's default (zlib 6), for objects a few percent smaller than
-#: zlib 1's. The same records still make the same bytes (no timestamp in the header).
+#: Synthetic lakes favour landing speed: zlib's level 1 deflates ~3x faster than the lander's default (level 6), for
+#: objects ~30% larger; no timestamp in the header, so a seed makes the same bytes on any machine. ISA-L (python-isal)
+#: deflates in a third of zlib 1's CPU but picks its deflate kernel by the CPU's instruction set, and two machines
+#: wrote different bytes for the same records: a lake must not depend on where it was generated (issue 15).
 SYNTHETIC_GZIP_LEVEL = 1
-synthetic_gzip = partial(igzip.compress, compresslevel=SYNTHETIC_GZIP_LEVEL, mtime=0)
+synthetic_gzip = partial(gzip.compress, compresslevel=SYNTHETIC_GZIP_LEVEL, mtime=0)
 
 
 @dataclass

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from isal import igzip
 
 from englake.storage import LocalStore
 from ingest.generator import SYNTHETIC_GZIP_LEVEL, GeneratorConfig, generate, generate_lake
@@ -115,10 +114,10 @@ def test_generate_lake_writes_the_same_bytes_every_time_as_fast_gzip(tmp_path: P
     assert first == second
     raw = [data for key, data in first.items() if key.startswith("raw/")]
     assert raw
-    # Gzip members (RFC 1952) deflated by ISA-L at its fastest level but one, with no timestamp: what ISA-L itself
-    # makes of the records at level 1 (zlib's level 1 writes other bytes, and its header says XFL 4).
+    # Gzip members (RFC 1952) with no timestamp, deflated by zlib at its fastest level: exactly what zlib makes of the
+    # records, which any machine reproduces (header byte 8, XFL: 4 = "compressor used fastest algorithm").
     assert SYNTHETIC_GZIP_LEVEL == 1
     for data in raw:
         assert data[:8] == b"\x1f\x8b\x08\x00\x00\x00\x00\x00"  # magic, deflate, no flags, mtime 0
-        assert data == igzip.compress(gzip.decompress(data), compresslevel=1, mtime=0)
-        assert data != gzip.compress(gzip.decompress(data), compresslevel=1, mtime=0)
+        assert data[8] == 4
+        assert data == gzip.compress(gzip.decompress(data), compresslevel=1, mtime=0)
