@@ -114,8 +114,8 @@ def run(events: int, days: int, seed: int, workdir: Path, say) -> tuple[str, lis
     say(f"generating {events:,} events over {days} days")
     generate_lake(GeneratorConfig(seed=seed, events=events, days=days), store)
     settings = Settings(lake_root=str(workdir / "lake"))
-    say("building the models on DuckDB")
-    build = build_duckdb(settings, workdir / "englake.duckdb")
+    say("building the models it sizes, and their parents, on DuckDB")
+    build = build_duckdb(settings, workdir / "englake.duckdb", select=[f"+{model}" for model in PARTITION_COLUMN])
 
     raw = [(path, path.stat().st_size) for path in (workdir / "lake" / "raw").rglob("*") if path.is_file()]
     hours = {m.group(1) for path, _ in raw if (m := _DATEHOUR.search(str(path)))}

@@ -13,6 +13,7 @@ import json
 import math
 import tempfile
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -113,12 +114,16 @@ def compile_duckdb_analyses(settings: Settings, dbt_vars: dict[str, Any] | None 
     }
 
 
-def build_duckdb(settings: Settings, path: Path, dbt_vars: dict[str, Any] | None = None) -> Path:
-    """The DuckDB build of the same lake, into ``path`` (seeds and models; tests are not the point here)."""
+def build_duckdb(
+    settings: Settings, path: Path, dbt_vars: dict[str, Any] | None = None, select: Sequence[str] = ()
+) -> Path:
+    """The DuckDB build of the same lake, into ``path`` (seeds and models, or the models ``select`` names as dbt
+    selectors; tests are not the point here)."""
     local = Settings(**{**settings.model_dump(), "duckdb_path": str(path)})
     vars_args = ["--vars", json.dumps(dbt_vars)] if dbt_vars else []
+    select_args = ["--select", *select] if select else []
     run_dbt(["seed", "--full-refresh"], local)
-    run_dbt(["run", "--full-refresh", *vars_args], local)
+    run_dbt(["run", "--full-refresh", *vars_args, *select_args], local)
     return local.resolved_duckdb_path
 
 
