@@ -1,7 +1,7 @@
 """Audience import and event-driven attributes against the reference's one-call-per-row approach.
 
     python -m benchmarks.audiences            # a 1,000,000-row audience file; 1,000,000 activity events
-    python -m benchmarks.audiences --quick    # 10,000 rows and events
+    python -m benchmarks.audiences --quick    # 5,000 rows and events
 
 Import: one generated CSV (60% EMAIL, 40% SMS rows, 0.1% malformed, 0.1% duplicated ids) is parsed, validated,
 staged to S3 (moto) and imported with one Pinpoint ``CreateImportJob`` that the Pinpoint fake executes (every
@@ -53,7 +53,7 @@ ENDPOINTS = 100_000
 KINESIS_BATCH = 1_000
 NOW = datetime(2026, 11, 20, tzinfo=UTC)
 #: --quick: rows and events (the samples run for real are capped at this too).
-QUICK_SIZE = 10_000
+QUICK_SIZE = 5_000
 
 
 def audience_file(rows: int, seed: int = 3) -> bytes:

@@ -1,7 +1,7 @@
 """Segment sync benchmark: our diff + batched writer against the reference's per-endpoint GetEndpoint + UpdateEndpoint.
 
     python -m benchmarks.segment_sync            # 1,000,000 endpoints, 20 segments, 5% of memberships changing
-    python -m benchmarks.segment_sync --quick    # 20,000 endpoints
+    python -m benchmarks.segment_sync --quick    # 20,000 endpoints, the reference run for real on 500
 
 Both approaches run against the same Pinpoint fake (tests/fakes/pinpoint.py) through real boto3 clients, on the same
 generated data. Day 0 is seeded as already synced (fake endpoints carry day 0's lists; the snapshot holds them);
@@ -243,11 +243,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--endpoints", type=int, default=1_000_000)
     parser.add_argument("--segments", type=int, default=20)
     parser.add_argument("--change", type=float, default=0.05, help="share of memberships that change")
-    parser.add_argument("--sample", type=int, default=2_000, help="endpoints the reference runs on for real")
-    parser.add_argument("--quick", action="store_true", help="20,000 endpoints")
+    parser.add_argument(
+        "--sample", type=int, default=None, help="endpoints the reference runs on for real (2,000; --quick 500)"
+    )
+    parser.add_argument("--quick", action="store_true", help="20,000 endpoints, the reference on 500")
     args = parser.parse_args(argv)
     endpoints = 20_000 if args.quick else args.endpoints
-    rows = run(endpoints, args.segments, args.change, min(args.sample, endpoints))
+    sample = args.sample or (500 if args.quick else 2_000)
+    rows = run(endpoints, args.segments, args.change, min(sample, endpoints))
     from rich.console import Console
     from rich.table import Table
 

@@ -1,7 +1,7 @@
 """SMS file-drop benchmark: 100,000 rows through the intake and the paced sender, against the End User Messaging fake.
 
     python -m benchmarks.sms_send            # 100,000 rows over four origination identities
-    python -m benchmarks.sms_send --quick    # 10,000 rows
+    python -m benchmarks.sms_send --quick    # 5,000 rows
 
 A CSV is generated (mixed lengths: one to three parts, some UCS-2) for four origination identities of different
 number types: a US short code (100 MPS), a US toll-free number (3 MPS), a US 10DLC number (1 MPS) and a UK long code
@@ -159,9 +159,9 @@ def machine() -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--quick", action="store_true", help="10,000 rows")
+    parser.add_argument("--quick", action="store_true", help="5,000 rows")
     args = parser.parse_args(argv)
-    table_rows, totals = run(10_000 if args.quick else args.rows)
+    table_rows, totals = run(5_000 if args.quick else args.rows)
     from rich.console import Console
     from rich.table import Table
 
