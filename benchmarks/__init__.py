@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import os
 import platform
+import time
 from pathlib import Path
 
 
@@ -28,3 +29,14 @@ def machine(*distributions: str) -> str:
     return f"{cpu}, {os.cpu_count()} cores, {ram}; Python {platform.python_version()}" + (
         f", {versions}" if versions else ""
     )
+
+
+def yardstick() -> float:
+    """Seconds a fixed pure-Python loop takes here, best of three: the same work on every run, so two runs' wall
+    times compare after dividing by theirs (this shared VM's speed varies up to twofold between hours)."""
+    best = float("inf")
+    for _ in range(3):
+        started = time.perf_counter()
+        sum(i * i for i in range(2_000_000))
+        best = min(best, time.perf_counter() - started)
+    return best

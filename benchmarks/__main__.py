@@ -15,7 +15,7 @@ import time
 import traceback
 from pathlib import Path
 
-from benchmarks import machine
+from benchmarks import machine, yardstick
 
 
 def main() -> None:
@@ -23,6 +23,7 @@ def main() -> None:
     chosen = [arg for arg in sys.argv[1:] if arg in modules]
     argv = [arg for arg in sys.argv[1:] if arg not in modules]
     load = os.getloadavg()[0]
+    speed = yardstick()
     seconds: dict[str, float] = {}
     failed: list[str] = []
     for module in chosen or modules:
@@ -44,6 +45,7 @@ def main() -> None:
         + ", ".join(f"{x:.2f}" for x in os.getloadavg())
     )
     print(f"machine: {machine()}")
+    print(f"yardstick (a fixed Python loop, best of 3): {speed:.3f} s before, {yardstick():.3f} s after")
     if failed:
         sys.exit(f"failed: {', '.join(failed)}")
 
