@@ -32,8 +32,9 @@ def machine(*distributions: str) -> str:
 
 
 def yardstick() -> float:
-    """Seconds a fixed pure-Python loop takes here, best of three: the same work on every run, so two runs' wall
-    times compare after dividing by theirs (this shared VM's speed varies up to twofold between hours)."""
+    """Seconds a fixed pure-Python loop takes here, best of three: the same work on every run, to tell a shared VM's
+    fast spells from its slow ones (its speed varies up to twofold between hours). It follows CPU speed; memory-heavy
+    work such as the generator and dbt varies by more."""
     best = float("inf")
     for _ in range(3):
         started = time.perf_counter()
