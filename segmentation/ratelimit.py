@@ -46,14 +46,19 @@ class RateLimiter:
 
 
 class VirtualClock:
-    """Real elapsed time plus simulated sleeps: a run at a 2 rps quota is measured without waiting for it."""
+    """Real elapsed time plus simulated sleeps: a run at a 2 rps quota is measured without waiting for it.
 
-    def __init__(self) -> None:
+    With ``real_time=False`` only the sleeps advance it: a client and a fake service that share it then see the same
+    instants on every run, whatever the machine's load (tests that count throttles need that; with real time, a
+    pause between a client's pacing and its call reaches the service as a burst)."""
+
+    def __init__(self, *, real_time: bool = True) -> None:
         self._start = time.perf_counter()
+        self._real_time = real_time
         self.slept = 0.0
 
     def now(self) -> float:
-        return time.perf_counter() - self._start + self.slept
+        return (time.perf_counter() - self._start if self._real_time else 0.0) + self.slept
 
     def sleep(self, seconds: float) -> None:
         self.slept += max(0.0, seconds)

@@ -67,7 +67,7 @@ class Env:
 
 @pytest.fixture
 def env(tmp_path: Path) -> Env:
-    clock = VirtualClock()
+    clock = VirtualClock(real_time=False)  # the limiter and the fake see the same instants under any load
     store = LocalStore(tmp_path / "lake")
     fake = PinpointFake(clock=clock.now)
     fake.add_app(APP)

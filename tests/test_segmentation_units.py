@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -96,6 +97,18 @@ def test_rate_limiter_paces_requests_on_a_virtual_clock() -> None:
         limiter.acquire()
     assert clock.slept == pytest.approx(5.0, abs=0.05)
     assert RateLimiter(None).acquire() == 0.0
+
+
+def test_a_simulated_only_clock_moves_by_its_sleeps_alone() -> None:
+    """Real time passing moves the default clock, not the simulated-only one: a fake service sharing it sees the
+    same instants on every run (the SMS sender's pacing test threw one ThrottlingException on a loaded CI machine)."""
+    simulated, real = VirtualClock(real_time=False), VirtualClock()
+    time.sleep(0.02)
+    assert simulated.now() == 0.0
+    assert real.now() >= 0.02
+    simulated.sleep(1.5)
+    simulated.sleep(-1.0)  # a negative wait is no wait
+    assert simulated.now() == 1.5
 
 
 def test_catalog_reads_the_export_that_sorts_last(tmp_path: Path) -> None:

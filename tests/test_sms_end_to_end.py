@@ -42,7 +42,7 @@ FILE = (
 
 
 def test_file_drop_to_sms_status_and_validations_to_dim_phone_numbers(tmp_path) -> None:
-    clock = VirtualClock()
+    clock = VirtualClock(real_time=False)  # the pacer and the fake see the same instants under any load
     fake = SmsVoiceV2Fake(clock=clock.now, now_ms=lambda: int(datetime(2026, 11, 20, 9, tzinfo=UTC).timestamp() * 1000))
     fake.add_phone_number(SHORT_CODE, "SHORT_CODE")
     fake.set_outcome("+14255550103", "TEXT_CARRIER_UNREACHABLE")

@@ -46,7 +46,8 @@ def aws():
 
 @pytest.fixture
 def clock() -> VirtualClock:
-    return VirtualClock()
+    """Simulated time only: the pacer and the fake's throttle see the same instants however loaded the machine is."""
+    return VirtualClock(real_time=False)
 
 
 @pytest.fixture
